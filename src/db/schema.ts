@@ -1,0 +1,219 @@
+/**
+ * Table types. Timestamps are ISO-8601 UTC strings ("2026-12-15T17:00:00.000Z"), which sort and
+ * compare the same on SQLite and PostgreSQL; structured data is JSON text.
+ */
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+export interface UnitTable {
+  id: Generated<number>;
+  /** official GSO code where one exists */
+  code: string | null;
+  name: string;
+  /** short name without the type prefix ("Yên Thịnh" for "Phường Yên Thịnh") */
+  short_name: string;
+  /** folded name for diacritics-insensitive search */
+  search_name: string;
+  /** the level key from the unit's profile */
+  level: string;
+  /** local kind (Xã, Phường, thôn, ấp…) */
+  kind: string | null;
+  parent_id: number | null;
+  /** materialised path of ids, "/1/23/456/", for subtree queries */
+  path: string;
+  profile: string;
+  households: number | null;
+  active: number;
+  created_at: string;
+}
+
+export interface PersonTable {
+  id: Generated<number>;
+  display_name: string;
+  phone: string | null;
+  locale: string | null;
+  created_at: string;
+}
+
+export interface IdentityTable {
+  platform: string;
+  external_id: string;
+  person_id: number;
+  display_name: string;
+  /** a private chat with the bot exists (for private nudges) */
+  private_chat_id: string | null;
+  created_at: string;
+}
+
+export interface TeamTable {
+  id: Generated<number>;
+  unit_id: number;
+  name: string;
+  kind: string;
+  active: number;
+  created_at: string;
+}
+
+export interface MembershipTable {
+  id: Generated<number>;
+  team_id: number;
+  person_id: number;
+  role: string;
+  occupation: string | null;
+  since: string;
+  until: string | null;
+}
+
+export interface MembershipRequestTable {
+  id: Generated<number>;
+  team_id: number;
+  /** join | leave | role */
+  kind: string;
+  /** existing person for leave/role, or null for a join of someone new */
+  person_id: number | null;
+  /** JSON: name, phone, role, occupation */
+  payload: string;
+  proposed_by: number;
+  status: string;
+  decided_by: number | null;
+  reason: string | null;
+  created_at: string;
+  decided_at: string | null;
+  last_reminded_at: string | null;
+}
+
+export interface ChatLinkTable {
+  platform: string;
+  chat_id: string;
+  unit_id: number;
+  team_id: number | null;
+  title: string | null;
+  active: number;
+  linked_by: number | null;
+  linked_at: string;
+}
+
+export interface ChatMemberTable {
+  platform: string;
+  chat_id: string;
+  external_id: string;
+  display_name: string;
+  present: number;
+  updated_at: string;
+}
+
+export interface ReportTable {
+  id: Generated<number>;
+  unit_id: number;
+  team_id: number | null;
+  /** "2026-11", "2026-Q4", or an ad-hoc request key */
+  period: string;
+  /** periodic | adhoc:<id> | members */
+  kind: string;
+  version: number;
+  /** JSON object indicator key → number | string */
+  values: string;
+  /** own | rollup: a level's report that includes its children */
+  source: string;
+  submitted_by: number | null;
+  submitted_at: string;
+  due_at: string | null;
+  late: number;
+  /** for roll-ups: the instant it was sent to the parent group; closes the children's period */
+  sent_up_at: string | null;
+}
+
+export interface ReminderSentTable {
+  /** profile|period|level|unit|point */
+  key: string;
+  sent_at: string;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  platform: string;
+  chat_id: string;
+  /** JSON of Outgoing */
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+  /** platform message ids, JSON array, once sent */
+  message_ids: string | null;
+}
+
+export interface InboundTable {
+  platform: string;
+  event_id: string;
+  received_at: string;
+}
+
+export interface DialogTable {
+  platform: string;
+  chat_id: string;
+  user_id: string;
+  /** JSON state */
+  state: string;
+  updated_at: string;
+}
+
+export interface BotMessageTable {
+  platform: string;
+  chat_id: string;
+  message_id: string;
+  /** JSON ReplyContext */
+  context: string;
+  created_at: string;
+}
+
+export interface RoleGrantTable {
+  id: Generated<number>;
+  person_id: number;
+  /** admin | officer | approver | observer */
+  role: string;
+  unit_id: number | null;
+  granted_by: number | null;
+  created_at: string;
+}
+
+export interface AuditTable {
+  id: Generated<number>;
+  at: string;
+  actor_person_id: number | null;
+  action: string;
+  subject: string | null;
+  /** JSON details: ids and counts, never phone numbers */
+  details: string | null;
+}
+
+export interface Database {
+  units: UnitTable;
+  people: PersonTable;
+  identities: IdentityTable;
+  teams: TeamTable;
+  memberships: MembershipTable;
+  membership_requests: MembershipRequestTable;
+  chat_links: ChatLinkTable;
+  chat_members: ChatMemberTable;
+  reports: ReportTable;
+  reminders_sent: ReminderSentTable;
+  outbox: OutboxTable;
+  inbound_events: InboundTable;
+  dialogs: DialogTable;
+  bot_messages: BotMessageTable;
+  role_grants: RoleGrantTable;
+  audit_log: AuditTable;
+}
+
+export type Unit = Selectable<UnitTable>;
+export type NewUnit = Insertable<UnitTable>;
+export type Person = Selectable<PersonTable>;
+export type Team = Selectable<TeamTable>;
+export type Membership = Selectable<MembershipTable>;
+export type Report = Selectable<ReportTable>;
+export type ChatLink = Selectable<ChatLinkTable>;
+export type OutboxRow = Selectable<OutboxTable>;
+export type MembershipRequest = Selectable<MembershipRequestTable>;
+export type UnitUpdate = Updateable<UnitTable>;

@@ -1,0 +1,22 @@
+import { migrateToLatest } from '../../src/db/migrate';
+import { tempDb } from '../helpers/db';
+
+describe('migrations', () => {
+  it('apply once and are idempotent on a real SQLite file', async () => {
+    const h = await tempDb();
+    try {
+      expect(await migrateToLatest(h.db)).toEqual([]);
+      const tables = await h.db.introspection.getTables();
+      const names = tables.map((t) => t.name).filter((n) => !n.startsWith('kysely_'));
+      expect(names.sort()).toEqual(
+        [
+          'audit_log', 'bot_messages', 'chat_links', 'chat_members', 'dialogs', 'identities', 'inbound_events',
+          'membership_requests', 'memberships', 'outbox', 'people', 'reminders_sent', 'reports', 'role_grants',
+          'teams', 'units',
+        ].sort(),
+      );
+    } finally {
+      await h.cleanup();
+    }
+  });
+});
