@@ -117,3 +117,34 @@ export const CAPABILITIES: Record<Platform, Capabilities> = {
   zalo: { buttons: false, mentions: false, maxLength: 2000, groupNeedsReply: true },
   simulator: { buttons: true, mentions: false, maxLength: 4096, groupNeedsReply: false },
 };
+
+/** The core, as adapters see it: hand it every inbound event. */
+export interface EventSink {
+  handle(event: ChatEvent): Promise<void>;
+}
+
+/** Adapters implement this; the outbox drainer calls it, one message at a time, within `limits`. */
+export interface PlatformSender {
+  platform: Platform;
+  limits: {
+    /** overall messages per second */
+    perSecond: number;
+    /** messages per minute into one group chat (undefined = no limit) */
+    perGroupPerMinute?: number;
+  };
+  /** Sends one Outgoing (split into several platform messages when too long); returns their ids. */
+  send(message: Outgoing): Promise<{ messageIds: string[] }>;
+}
+
+/** Thrown by a PlatformSender; tells the outbox whether and when to try again. */
+export class SendError extends Error {
+  constructor(
+    message: string,
+    /** permanent: the chat is gone, the bot was kicked… — record and never retry */
+    readonly permanent: boolean,
+    /** wait at least this long before the next try (429 retry_after) */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
