@@ -1,0 +1,118 @@
+/** People and their platform identities. One person may have a Telegram and a Zalo identity. */
+import type { Db } from '../db';
+import type { Person } from '../db/schema';
+
+export interface Identity {
+  platform: string;
+  externalId: string;
+  personId: number;
+  displayName: string;
+  privateChatId: string | null;
+}
+
+export async function getPerson(db: Db, id: number): Promise<Person | undefined> {
+  return db.selectFrom('people').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findIdentity(db: Db, platform: string, externalId: string): Promise<Identity | undefined> {
+  const r = await db
+    .selectFrom('identities')
+    .selectAll()
+    .where('platform', '=', platform)
+    .where('external_id', '=', externalId)
+    .executeTakeFirst();
+  return r && {
+    platform: r.platform,
+    externalId: r.external_id,
+    personId: r.person_id,
+    displayName: r.display_name,
+    privateChatId: r.private_chat_id,
+  };
+}
+
+export async function identitiesOf(db: Db, personId: number): Promise<Identity[]> {
+  const rows = await db.selectFrom('identities').selectAll().where('person_id', '=', personId).execute();
+  return rows.map((r) => ({
+    platform: r.platform,
+    externalId: r.external_id,
+    personId: r.person_id,
+    displayName: r.display_name,
+    privateChatId: r.private_chat_id,
+  }));
+}
+
+export async function createPerson(
+  db: Db,
+  p: { displayName: string; phone?: string | null; locale?: string | null },
+  at: Date,
+): Promise<Person> {
+  return db
+    .insertInto('people')
+    .values({ display_name: p.displayName, phone: p.phone ?? null, locale: p.locale ?? null, created_at: at.toISOString() })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function findPersonByPhone(db: Db, phone: string): Promise<Person | undefined> {
+  return db.selectFrom('people').selectAll().where('phone', '=', phone).executeTakeFirst();
+}
+
+export async function addIdentity(
+  db: Db,
+  i: { platform: string; externalId: string; personId: number; displayName: string },
+  at: Date,
+): Promise<void> {
+  await db
+    .insertInto('identities')
+    .values({
+      platform: i.platform,
+      external_id: i.externalId,
+      person_id: i.personId,
+      display_name: i.displayName,
+      private_chat_id: null,
+      created_at: at.toISOString(),
+    })
+    .onConflict((oc) => oc.columns(['platform', 'external_id']).doUpdateSet({ person_id: i.personId }))
+    .execute();
+}
+
+/** The person behind a platform user, created on first contact. */
+export async function personForSender(
+  db: Db,
+  platform: string,
+  externalId: string,
+  displayName: string,
+  at: Date,
+): Promise<{ person: Person; identity: Identity; created: boolean }> {
+  const found = await findIdentity(db, platform, externalId);
+  if (found) {
+    const person = await getPerson(db, found.personId);
+    if (person) {
+      if (found.displayName !== displayName && displayName) {
+        await db
+          .updateTable('identities')
+          .set({ display_name: displayName })
+          .where('platform', '=', platform)
+          .where('external_id', '=', externalId)
+          .execute();
+      }
+      return { person, identity: found, created: false };
+    }
+  }
+  const person = await createPerson(db, { displayName }, at);
+  await addIdentity(db, { platform, externalId, personId: person.id, displayName }, at);
+  return {
+    person,
+    identity: { platform, externalId, personId: person.id, displayName, privateChatId: null },
+    created: true,
+  };
+}
+
+export async function rememberPrivateChat(db: Db, platform: string, externalId: string, chatId: string): Promise<void> {
+  await db
+    .updateTable('identities')
+    .set({ private_chat_id: chatId })
+    .where('platform', '=', platform)
+    .where('external_id', '=', externalId)
+    .execute();
+}
