@@ -54,6 +54,11 @@ export interface GroupEvent extends EventBase {
   /** for member events: the member; for chat_migrated: the new chat id in `newChatId` */
   member?: Sender;
   newChatId?: string;
+  /**
+   * for bot_added (where the platform tells): whether the bot is an admin of the group — on
+   * Telegram the bot sees joins and leaves only as an admin, so the core can ask to be made one
+   */
+  botIsAdmin?: boolean;
 }
 
 /** Something the platform delivered that carries no text (sticker, image without caption, unsupported). */
