@@ -1,0 +1,140 @@
+/**
+ * Everything a handler needs for one inbound event: who, where, in which language, the linked
+ * unit and its profile, and the messages to queue. Handlers never talk to a platform.
+ */
+import type { Db } from '../db';
+import type { ChatLink, Person, Unit } from '../db/schema';
+import type { Clock } from '../clock';
+import type { Logger } from '../logger';
+import type { Profile } from '../domain/profile';
+import type { Identity } from '../store/people';
+import { clearDialog, loadDialog, saveDialog } from '../store/dialogs';
+import { translator, type Locale, type T } from './i18n';
+import { CAPABILITIES, type Button, type Capabilities, type ChatEvent, type ChatRef, type Mention, type Outgoing, type ReplyContext } from './types';
+
+export interface Option {
+  label: string;
+  /** what choosing it means to the flow */
+  value: string;
+  /** extra words that choose it in a text answer ("ok", "đồng ý") */
+  words?: string[];
+}
+
+export interface DialogState {
+  flow: string;
+  data: Record<string, unknown>;
+  options?: Option[];
+  updatedAt: string;
+}
+
+export interface CoreServices {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  profile(id: string): Profile;
+  defaultLocale: Locale;
+}
+
+export interface SendOptions {
+  buttons?: Option[][];
+  mentions?: Mention[];
+  context?: ReplyContext;
+  replyToMessageId?: string;
+  /** a hint line for platforms where the bot only sees replies ("trả lời tin nhắn này để …") */
+  replyHint?: string;
+}
+
+export class Ctx {
+  readonly out: Outgoing[] = [];
+  readonly t: T;
+  readonly caps: Capabilities;
+
+  constructor(
+    readonly svc: CoreServices,
+    readonly db: Db,
+    readonly event: ChatEvent,
+    readonly now: Date,
+    readonly person: Person | undefined,
+    readonly identity: Identity | undefined,
+    readonly locale: Locale,
+    readonly link: ChatLink | undefined,
+    readonly unit: Unit | undefined,
+  ) {
+    this.t = translator(locale);
+    this.caps = CAPABILITIES[event.platform];
+  }
+
+  get chat(): ChatRef {
+    return { platform: this.event.platform, id: this.event.chat.id };
+  }
+
+  get isGroup(): boolean {
+    return this.event.chat.kind === 'group';
+  }
+
+  get userId(): string | undefined {
+    return 'sender' in this.event && this.event.sender ? this.event.sender.id : undefined;
+  }
+
+  get profile(): Profile | undefined {
+    return this.unit ? this.svc.profile(this.unit.profile) : undefined;
+  }
+
+  /** Queue a message to this chat. */
+  reply(text: string, opts: SendOptions = {}): void {
+    this.send(this.chat, text, opts);
+  }
+
+  /** Queue a message to any chat, shaped to what its platform can show. */
+  send(chat: ChatRef, text: string, opts: SendOptions = {}): void {
+    const caps = CAPABILITIES[chat.platform];
+    let body = text;
+    let buttons: Button[][] | undefined;
+    if (opts.buttons && opts.buttons.length > 0) {
+      if (caps.buttons) {
+        buttons = opts.buttons.map((row) => row.map((o) => ({ label: o.label, data: o.value })));
+      } else {
+        // no buttons on this platform: numbered answers, which every platform also accepts
+        const flat = opts.buttons.flat();
+        body += '\n\n' + flat.map((o, i) => `${i + 1}. ${o.label}`).join('\n');
+        body += '\n' + this.t('common:answer_with_number', { max: flat.length });
+      }
+    }
+    if (opts.replyHint && caps.groupNeedsReply) body += `\n↩️ ${opts.replyHint}`;
+    this.out.push({
+      chat,
+      text: body,
+      ...(buttons ? { buttons } : {}),
+      ...(caps.mentions && opts.mentions?.length ? { mentions: opts.mentions } : {}),
+      ...(opts.replyToMessageId ? { replyToMessageId: opts.replyToMessageId } : {}),
+      ...(opts.context ? { context: opts.context } : {}),
+    });
+  }
+
+  /** Ask a question whose answer continues `flow` (buttons, numbers or a reply). */
+  async ask(text: string, flow: string, data: Record<string, unknown>, options?: Option[], hint?: string): Promise<void> {
+    const user = this.userId;
+    if (!user) return;
+    await saveDialog(this.db, this.chat.platform, this.chat.id, user, {
+      flow,
+      data,
+      options,
+      updatedAt: this.now.toISOString(),
+    } satisfies DialogState, this.now);
+    this.reply(text, {
+      buttons: options ? options.map((o) => [{ ...o, value: `dlg:${o.value}` }]) : undefined,
+      context: { flow: 'dialog', userId: user },
+      replyHint: hint ?? this.t('common:reply_hint_answer'),
+    });
+  }
+
+  async dialog(): Promise<DialogState | undefined> {
+    const user = this.userId;
+    return user ? loadDialog<DialogState>(this.db, this.chat.platform, this.chat.id, user) : undefined;
+  }
+
+  async endDialog(): Promise<void> {
+    const user = this.userId;
+    if (user) await clearDialog(this.db, this.chat.platform, this.chat.id, user);
+  }
+}

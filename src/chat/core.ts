@@ -1,0 +1,196 @@
+/**
+ * The chat core: one ChatEvent in, Outgoing messages queued in the outbox, in one transaction.
+ * Routing: commands → features; button presses → dialog options or feature actions; replies to
+ * the bot's messages → the flow that message belongs to; other text → the sender's open dialog.
+ */
+import type { Profile } from '../domain/profile';
+import { fold } from '../domain/text';
+import { botMessageContext } from '../store/bot-messages';
+import { getLink } from '../store/chats';
+import { firstSeen } from '../store/inbound';
+import { enqueue } from '../store/outbox';
+import { personForSender, rememberPrivateChat } from '../store/people';
+import { grantRole } from '../store/grants';
+import { getUnit } from '../store/units';
+import { Ctx, type CoreServices, type DialogState } from './context';
+import type { Command, Feature, Flow } from './feature';
+import { translator, type Locale } from './i18n';
+import type { ButtonEvent, ChatEvent, EventSink, MessageEvent, NonTextEvent } from './types';
+
+export interface CoreOptions extends CoreServices {
+  features: Feature[];
+  /** "platform:userId" of the first admins, from configuration */
+  adminIds?: string[];
+  /** called after messages were queued, to wake the outbox drainer */
+  onQueued?: () => void;
+}
+
+export class ChatCore implements EventSink {
+  private readonly commands = new Map<string, Command>();
+  private readonly flows = new Map<string, Flow>();
+  private readonly actions = new Map<string, (ctx: Ctx, payload: string) => Promise<void>>();
+  private readonly replies = new Map<string, NonNullable<Feature['replies']>[string]>();
+
+  constructor(private readonly opts: CoreOptions) {
+    for (const f of opts.features) {
+      for (const c of f.commands ?? []) for (const n of c.names) this.commands.set(n, c);
+      for (const [k, v] of Object.entries(f.flows ?? {})) this.flows.set(k, v);
+      for (const [k, v] of Object.entries(f.actions ?? {})) this.actions.set(k, v);
+      for (const [k, v] of Object.entries(f.replies ?? {})) this.replies.set(k, v);
+    }
+  }
+
+  commandNames(): string[] {
+    return [...this.commands.keys()];
+  }
+
+  async handle(event: ChatEvent): Promise<void> {
+    const { db, clock, log } = this.opts;
+    const now = clock.now();
+    let queued = 0;
+    try {
+      await db.transaction().execute(async (trx) => {
+        if (!(await firstSeen(trx, event.platform, event.eventId, now))) return;
+        const ctx = await this.context(trx, event, now);
+        await this.route(ctx);
+        queued = ctx.out.length;
+        await enqueue(trx, ctx.out, now);
+      });
+    } catch (e) {
+      log.error({ err: e, platform: event.platform, eventId: event.eventId }, 'event handling failed');
+      const t = translator(this.opts.defaultLocale);
+      await enqueue(db, [{ chat: { platform: event.platform, id: event.chat.id }, text: t('common:error') }], now);
+      queued = 1;
+    }
+    if (queued > 0) this.opts.onQueued?.();
+  }
+
+  private async context(trx: CoreServices['db'], event: ChatEvent, now: Date): Promise<Ctx> {
+    const svc = { ...this.opts, db: trx };
+    const link = await getLink(trx, event.platform, event.chat.id);
+    const unit = link && link.active ? await getUnit(trx, link.unit_id) : undefined;
+    const sender = 'sender' in event ? event.sender : undefined;
+    let person, identity;
+    if (sender) {
+      ({ person, identity } = await personForSender(trx, event.platform, sender.id, sender.displayName, now));
+      if (event.chat.kind === 'private' && identity.privateChatId !== event.chat.id) {
+        await rememberPrivateChat(trx, event.platform, sender.id, event.chat.id);
+      }
+      if (this.opts.adminIds?.includes(`${event.platform}:${sender.id}`)) {
+        await grantRole(trx, { personId: person.id, role: 'admin', unitId: null, grantedBy: null }, now);
+      }
+    }
+    const locale = pickLocale(person?.locale, unit ? this.opts.profile(unit.profile) : undefined, this.opts.defaultLocale);
+    return new Ctx(svc, trx, event, now, person, identity, locale, link && link.active ? link : undefined, unit);
+  }
+
+  private async route(ctx: Ctx): Promise<void> {
+    const e = ctx.event;
+    switch (e.type) {
+      case 'message':
+        return this.onMessage(ctx, e);
+      case 'button':
+        return this.onButton(ctx, e);
+      case 'non_text':
+        return this.onNonText(ctx, e);
+      default: {
+        for (const f of this.opts.features) await f.events?.[e.type]?.(ctx, e);
+      }
+    }
+  }
+
+  private async onMessage(ctx: Ctx, e: MessageEvent): Promise<void> {
+    const text = e.text.replace(/^\s*@[^/\n]*?\s+(?=\/)/, '').trim();
+    if (text.startsWith('/')) {
+      const nl = text.indexOf('\n');
+      const first = nl < 0 ? text : text.slice(0, nl);
+      const body = nl < 0 ? '' : text.slice(nl + 1);
+      const m = /^\/([A-Za-z0-9_]+)(?:@\S+)?\s*(.*)$/.exec(first);
+      const cmd = m && this.commands.get(m[1]!.toLowerCase());
+      if (cmd) {
+        return cmd.run(ctx, (m[2] ?? '').trim(), body);
+      }
+      if (!ctx.isGroup || e.replyToMessageId) ctx.reply(ctx.t('common:unknown_command'));
+      return;
+    }
+    if (e.replyToMessageId) {
+      const rc = await botMessageContext(ctx.db, e.platform, e.chat.id, e.replyToMessageId);
+      if (rc && rc.flow !== 'dialog') {
+        const handler = this.replies.get(rc.flow);
+        if (handler) return handler(ctx, rc, text);
+      }
+      if (rc?.flow === 'dialog' && rc.userId && rc.userId !== e.sender.id) {
+        ctx.reply(ctx.t('common:not_your_dialog'));
+        return;
+      }
+    }
+    const state = await ctx.dialog();
+    if (state) return this.continueDialog(ctx, state, text);
+    if (!ctx.isGroup) ctx.reply(ctx.t('common:help_hint'));
+  }
+
+  private async continueDialog(ctx: Ctx, state: DialogState, text: string): Promise<void> {
+    const flow = this.flows.get(state.flow);
+    if (!flow) return ctx.endDialog();
+    const f = fold(text);
+    if (['huy', 'thoat', 'cancel', 'stop'].includes(f)) {
+      await ctx.endDialog();
+      ctx.reply(ctx.t('common:cancelled'));
+      return;
+    }
+    if (state.options?.length) {
+      const chosen = matchOption(state, text);
+      if (chosen && flow.onOption) return flow.onOption(ctx, state, chosen);
+      if (!flow.onText) {
+        ctx.reply(ctx.t('common:answer_with_number', { max: state.options.length }));
+        return;
+      }
+    }
+    if (flow.onText) return flow.onText(ctx, state, text);
+  }
+
+  private async onButton(ctx: Ctx, e: ButtonEvent): Promise<void> {
+    const i = e.data.indexOf(':');
+    const prefix = i < 0 ? e.data : e.data.slice(0, i);
+    const payload = i < 0 ? '' : e.data.slice(i + 1);
+    if (prefix === 'dlg') {
+      const state = await ctx.dialog();
+      const flow = state && this.flows.get(state.flow);
+      if (!state || !flow?.onOption || !state.options?.some((o) => o.value === payload)) {
+        ctx.reply(ctx.t('common:button_expired'));
+        return;
+      }
+      return flow.onOption(ctx, state, payload);
+    }
+    const action = this.actions.get(prefix);
+    if (action) return action(ctx, payload);
+    ctx.reply(ctx.t('common:button_expired'));
+  }
+
+  private async onNonText(ctx: Ctx, e: NonTextEvent): Promise<void> {
+    // a sticker or a photo without caption: answer only where the person was talking to the bot
+    if (!ctx.isGroup || e.replyToMessageId) ctx.reply(ctx.t('common:non_text'));
+  }
+}
+
+function pickLocale(personLocale: string | null | undefined, profile: Profile | undefined, fallback: Locale): Locale {
+  if (personLocale === 'vi' || personLocale === 'en') return personLocale;
+  return profile?.locale ?? fallback;
+}
+
+const YES = ['ok', 'oke', 'okay', 'dong y', 'xac nhan', 'yes', 'y', 'co', 'dung', 'luu', 'gui'];
+
+/** A numbered answer, the option's label, or one of its words. */
+export function matchOption(state: DialogState, text: string): string | undefined {
+  const options = state.options ?? [];
+  const f = fold(text);
+  const n = /^(\d{1,2})$/.exec(f);
+  if (n) return options[Number(n[1]) - 1]?.value;
+  for (const o of options) {
+    if (fold(o.label) === f) return o.value;
+    if (o.words?.some((w) => fold(w) === f)) return o.value;
+  }
+  const yes = options.find((o) => o.words?.includes('ok'));
+  if (yes && YES.includes(f)) return yes.value;
+  return undefined;
+}

@@ -1,0 +1,58 @@
+/**
+ * Every user-facing string comes from locales/<lang>/<feature>.json through i18next.
+ * Keys are "<feature>:<key>", e.g. t('vi', 'report:saved', { version: 2 }).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import i18next, { type i18n, type TOptions } from 'i18next';
+
+export type Locale = 'vi' | 'en';
+export const LOCALES: readonly Locale[] = ['vi', 'en'];
+
+const LOCALES_DIR = path.resolve(__dirname, '../../locales');
+
+function loadResources(): Record<string, Record<string, Record<string, unknown>>> {
+  const out: Record<string, Record<string, Record<string, unknown>>> = {};
+  for (const lng of LOCALES) {
+    out[lng] = {};
+    for (const f of fs.readdirSync(path.join(LOCALES_DIR, lng))) {
+      if (!f.endsWith('.json')) continue;
+      out[lng]![f.slice(0, -5)] = JSON.parse(fs.readFileSync(path.join(LOCALES_DIR, lng, f), 'utf8')) as Record<string, unknown>;
+    }
+  }
+  return out;
+}
+
+let instance: i18n | undefined;
+
+function get(): i18n {
+  if (instance) return instance;
+  const resources = loadResources();
+  const inst = i18next.createInstance();
+  void inst.init({
+    resources,
+    lng: 'vi',
+    fallbackLng: 'vi',
+    ns: Object.keys(resources.vi ?? {}),
+    defaultNS: 'common',
+    interpolation: { escapeValue: false },
+    initAsync: false,
+    returnNull: false,
+  });
+  instance = inst;
+  return inst;
+}
+
+export function t(locale: Locale, key: string, params?: TOptions): string {
+  return get().t(key, { lng: locale, ...params }) as string;
+}
+
+/** A translator bound to one locale. */
+export type T = (key: string, params?: TOptions) => string;
+export function translator(locale: Locale): T {
+  return (key, params) => t(locale, key, params);
+}
+
+export function hasKey(locale: Locale, key: string): boolean {
+  return get().exists(key, { lng: locale });
+}
