@@ -1,0 +1,113 @@
+/**
+ * Numbers the way they are typed in Vietnamese reports. Rules (see parse.ts for the line rules):
+ *
+ * - Thousands: `1.200`, `1 200` (also no-break spaces), `1,200`, `1.200.000` → 1200 / 1200000.
+ *   Groups after the first must have exactly 3 digits and one separator kind.
+ * - `count` indicators take integers only: `1,5`, `1.5`, `1.25` → `not_integer`.
+ * - `decimal` indicators (hours): `1,5` and `1.5` → 1.5. A single `,` is always the decimal mark
+ *   (`1,200` → 1.2, the Vietnamese convention); `.` followed by exactly 3 digits is a thousands
+ *   mark (`1.200` → 1200), otherwise the decimal mark (`2.5` → 2.5, as phone keypads type it);
+ *   `1.200,5` and `1,200.5` → 1200.5.
+ * - A unit word may follow, with or without a space: `45 hộ`, `45hộ`, `12 hồ sơ`, `3 tài khoản`;
+ *   so may a trailing comment in brackets (`30 (tăng 5)`), a final `ạ`, trailing punctuation and emoji.
+ * - Zero words: `không`, `ko`, `k`, `không có`, `chưa có`, `chưa` → 0.
+ * - Approximations `khoảng 45`, `tầm 45`, `gần 45`, `hơn 45`, `trên 45`, `~45` are ACCEPTED as 45 and
+ *   flagged `approximate`, so the echo can show them and the leader confirms or corrects before
+ *   anything is stored. (Rejecting them would make the leader retype; silently dropping the word
+ *   would hide it.)
+ * - A leading `-`/`−` before a digit → `negative`. Ranges (`40-45`), words and anything else →
+ *   `not_number`. Empty → `empty_value`.
+ */
+import { fold } from '../text';
+
+export type NumberFailure = 'empty_value' | 'not_number' | 'negative' | 'not_integer';
+export type NumberResult =
+  | { ok: true; value: number; approximate: boolean }
+  | { ok: false; code: NumberFailure };
+
+/** Unit words accepted after a number whatever the indicator (folded). */
+export const GENERIC_UNIT_WORDS: ReadonlySet<string> = new Set([
+  'ho', 'ho gia dinh', 'nguoi', 'nguoi dan', 'luot', 'luot nguoi', 'ho so', 'bo ho so', 'tai khoan', 'tk',
+  'gian hang', 'cua hang', 'san pham', 'sp', 'buoi', 'lop', 'to', 'thon', 'ban', 'ngay', 'gio', 'tieng', 'h',
+  'phan anh', 'kien nghi', 'cai', 'ung dung', 'app', 'nguoi 100 dan', 'households', 'household', 'people',
+  'persons', 'person', 'accounts', 'account', 'shops', 'shop', 'products', 'product', 'sessions', 'session',
+  'hours', 'hour', 'hrs', 'days', 'day', 'teams', 'team', 'villages', 'village', 'visits', 'dossiers', 'items',
+  'merchants', 'attendances', 'members', 'residents',
+]);
+
+const ZERO_WORDS = new Set(['khong', 'ko', 'k', 'khong co', 'ko co', 'k co', 'chua co', 'chua', 'none', 'nil', 'khong co a', 'chua co a', 'khong a']);
+
+const APPROX = /^(?:khoang|tam|gan|hon|tren|xap xi|uoc tinh|uoc|chung|about|around|approx\.?|~|≈)\s*/;
+
+/** Emoji, pictographs and joiners are noise in a number. */
+const SYMBOLS = /[\p{Extended_Pictographic}\p{So}\uFE0F\u200D]/gu;
+
+function stripMarks(s: string): string {
+  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase();
+}
+
+/** Clean a value: symbols off, trailing punctuation and a bracketed trailing comment off. */
+export function cleanValue(raw: string): string {
+  let s = raw.replace(SYMBOLS, ' ').trim();
+  for (let i = 0; i < 3; i++) {
+    const before = s;
+    s = s.replace(/\s*\([^()]*\)\s*$/, '').replace(/[\s.!?;,:]+$/, '').trim();
+    if (s === before) break;
+  }
+  return s;
+}
+
+function parseDigits(num: string, type: 'count' | 'decimal'): number | 'not_number' | 'not_integer' {
+  const n = num.replace(/[\u00a0\u202f\s]+/g, ' ');
+  if (/^\d+$/.test(n)) return Number(n);
+  const grouped = /^\d{1,3}(?:([., ])\d{3})(?:\1\d{3})*$/.exec(n);
+  if (grouped) {
+    const sep = grouped[1];
+    const groups = n.split(sep ?? '').length - 1;
+    if (type === 'decimal' && sep === ',' && groups === 1) return Number(n.replace(',', '.'));
+    return Number(n.replace(/[., ]/g, ''));
+  }
+  let value: number | undefined;
+  if (/^\d+[.,]\d+$/.test(n)) value = Number(n.replace(',', '.'));
+  else if (/^\d{1,3}(?:([. ])\d{3})*,\d+$/.test(n)) value = Number(n.replace(/[. ]/g, '').replace(',', '.'));
+  else if (/^\d{1,3}(?:([, ])\d{3})*\.\d+$/.test(n)) value = Number(n.replace(/[, ]/g, ''));
+  if (value === undefined || !Number.isFinite(value)) return 'not_number';
+  if (type === 'count' && !Number.isInteger(value)) return 'not_integer';
+  return value;
+}
+
+/**
+ * Parse one typed value for a numeric indicator. `unitWords` are extra folded unit words accepted
+ * after the number (the indicator's own unit), on top of GENERIC_UNIT_WORDS.
+ */
+export function parseNumber(raw: string, type: 'count' | 'decimal', unitWords: readonly string[] = []): NumberResult {
+  const cleaned = cleanValue(raw);
+  if (!cleaned) return { ok: false, code: 'empty_value' };
+  if (ZERO_WORDS.has(fold(cleaned))) return { ok: true, value: 0, approximate: false };
+  let t = stripMarks(cleaned);
+  let approximate = false;
+  const ap = APPROX.exec(t);
+  if (ap && /\d/.test(t.slice(ap[0].length, ap[0].length + 2))) {
+    approximate = true;
+    t = t.slice(ap[0].length);
+  }
+  if (/^[-−–]\s*\d/.test(t)) return { ok: false, code: 'negative' };
+  t = t.replace(/^\+\s*/, '');
+  const m = /^(\d[\d.,\s\u00a0\u202f]*)/.exec(t);
+  if (!m) return { ok: false, code: 'not_number' };
+  const numPart = (m[1] ?? '').replace(/[.,\s\u00a0\u202f]+$/, '');
+  let rest = fold(t.slice(numPart.length));
+  rest = rest.replace(/(^| )a$/, '').trim();
+  if (rest && !GENERIC_UNIT_WORDS.has(rest) && !unitWords.includes(rest)) return { ok: false, code: 'not_number' };
+  const v = parseDigits(numPart, type);
+  if (typeof v !== 'number') return { ok: false, code: v };
+  return { ok: true, value: v, approximate };
+}
+
+/** Does this text start like a value (a digit, a sign before a digit, an approximation word)? */
+export function looksLikeValue(raw: string): boolean {
+  const t = stripMarks(cleanValue(raw));
+  if (/^[-−–+]?\s*\d/.test(t)) return true;
+  const ap = APPROX.exec(t);
+  return !!ap && /^\d/.test(t.slice(ap[0].length));
+}
