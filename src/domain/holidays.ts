@@ -36,8 +36,12 @@ function holidaysOf(year: number): Map<LocalDate, string> {
   if (days) return days;
   hd ??= new Holidays('VN', { types: ['public'] });
   days = new Map();
-  for (const h of hd.getHolidays(year)) {
-    if (h.type !== 'public') continue;
+  // single-day holidays first, so 17/2/2026 is named "Tết Nguyên Đán" rather than the span's "Giao thừa…"
+  const list = hd
+    .getHolidays(year)
+    .filter((h) => h.type === 'public')
+    .sort((a, b) => a.end.getTime() - a.start.getTime() - (b.end.getTime() - b.start.getTime()));
+  for (const h of list) {
     // a holiday spans [start, end): Tết's "Giao thừa" entry covers five days
     let day = DateTime.fromJSDate(h.start, { zone: VN_TZ }).startOf('day');
     const end = DateTime.fromJSDate(h.end, { zone: VN_TZ });
