@@ -1,0 +1,178 @@
+/**
+ * The Zalo Bot Platform adapter: Zalo updates → ChatEvents for the core (webhook in production,
+ * getUpdates polling for development), and a PlatformSender for the outbox.
+ *
+ * ```ts
+ * const zalo = zaloAdapterFromConfig(config, { sink: core, log, clock });
+ * if (zalo) {
+ *   app.use(zalo.webhook.router);          // before any global express.json()
+ *   drainerSenders.push(zalo.sender);
+ *   await zalo.start();                    // getMe, then setWebhook or polling
+ * }
+ * ```
+ */
+import { createHmac } from 'node:crypto';
+import type { Config } from '../../config';
+import type { Clock } from '../../clock';
+import { systemClock } from '../../clock';
+import type { Logger } from '../../logger';
+import { silentLogger } from '../../logger';
+import type { EventSink } from '../../chat/types';
+import { ZaloClient, type ZaloBotInfo } from './client';
+import { ZaloPoller } from './poller';
+import { createZaloSender, type ZaloSender } from './sender';
+import { toChatEvent, type ZaloUpdate } from './update';
+import { createZaloWebhook, ZALO_WEBHOOK_PATH, type ZaloWebhook } from './webhook';
+
+export * from './client';
+export * from './update';
+export * from './sender';
+export * from './webhook';
+export * from './poller';
+
+export interface ZaloAdapterOptions {
+  /** ZALO_BOT_TOKEN */
+  token: string;
+  /** the chat core */
+  sink: EventSink;
+  /** ZALO_API_ROOT (default: the official host) */
+  apiRoot?: string;
+  /** PUBLIC_URL: when set, the adapter registers `<publicUrl><webhookPath>` as webhook; else it polls */
+  publicUrl?: string;
+  /** ZALO_WEBHOOK_SECRET; default: derived from the token (stable across restarts and instances) */
+  webhookSecret?: string;
+  webhookPath?: string;
+  /** ZALO_RATE_PER_SECOND (default 5) */
+  perSecond?: number;
+  /** the bot's name as members see it in Zalo (ZALO_BOT_NAME), stripped from "@<name> …" */
+  botDisplayName?: string;
+  log?: Logger;
+  clock?: Clock;
+  fetch?: typeof fetch;
+  pollTimeoutSeconds?: number;
+  pollBackoffMs?: number;
+  /** first backoff after 429 Quota exceeded (default 2000 ms, doubling) */
+  quotaBackoffMs?: number;
+}
+
+export interface ZaloAdapter {
+  readonly platform: 'zalo';
+  readonly mode: 'webhook' | 'polling';
+  readonly client: ZaloClient;
+  /** give it to the OutboxDrainer */
+  readonly sender: ZaloSender;
+  /** mount `webhook.router` in the web server (serves POST /webhook/zalo by default) */
+  readonly webhook: ZaloWebhook;
+  /** the full webhook URL registered with Zalo (webhook mode) */
+  readonly webhookUrl: string | undefined;
+  /** getMe's answer, once started */
+  readonly botInfo: ZaloBotInfo | undefined;
+  /** getMe (warns when the bot cannot join groups), then setWebhook or start polling */
+  start(): Promise<ZaloBotInfo>;
+  /** stops polling and waits for updates in hand (the webhook stays registered with Zalo) */
+  stop(): Promise<void>;
+  /** resolves when every received update has been handed to the sink */
+  idle(): Promise<void>;
+  /** converts one update and hands it to the sink (used by the webhook and the poller) */
+  handleUpdate(update: ZaloUpdate): Promise<void>;
+}
+
+export function createZaloAdapter(opts: ZaloAdapterOptions): ZaloAdapter {
+  const log = opts.log?.child({ platform: 'zalo' }) ?? silentLogger;
+  const clock = opts.clock ?? systemClock;
+  const client = new ZaloClient({ token: opts.token, apiRoot: opts.apiRoot, fetch: opts.fetch });
+  const sender = createZaloSender({ client, perSecond: opts.perSecond ?? 5, log, quotaBackoffMs: opts.quotaBackoffMs });
+  const secret = opts.webhookSecret ?? deriveWebhookSecret(opts.token);
+  const path = opts.webhookPath ?? ZALO_WEBHOOK_PATH;
+  const mode = opts.publicUrl ? 'webhook' : 'polling';
+  const webhookUrl = opts.publicUrl ? `${opts.publicUrl.replace(/\/+$/, '')}${path}` : undefined;
+  let botInfo: ZaloBotInfo | undefined;
+  let poller: ZaloPoller | undefined;
+
+  const botNames = (): string[] => [opts.botDisplayName, botInfo?.account_name].filter((n): n is string => !!n);
+
+  async function handleUpdate(update: ZaloUpdate): Promise<void> {
+    const event = toChatEvent(update, { botNames: botNames(), now: () => clock.now() });
+    if (!event) {
+      log.debug({ eventName: update.event_name }, 'zalo update skipped (no message id, or from a bot)');
+      return;
+    }
+    log.debug({ eventId: event.eventId, type: event.type, chatKind: event.chat.kind }, 'zalo event');
+    await opts.sink.handle(event);
+  }
+
+  const webhook = createZaloWebhook({ secret, onUpdate: handleUpdate, log, path });
+
+  return {
+    platform: 'zalo',
+    mode,
+    client,
+    sender,
+    webhook,
+    webhookUrl,
+    get botInfo() {
+      return botInfo;
+    },
+    async start() {
+      botInfo = await client.getMe();
+      log.info({ botId: botInfo.id, accountType: botInfo.account_type, canJoinGroups: botInfo.can_join_groups }, 'zalo bot ready');
+      if (botInfo.can_join_groups === false) {
+        log.warn(
+          'zalo: this bot cannot join groups (getMe can_join_groups=false); only private chats will work — ' +
+            'members can talk to the bot privately as a fallback. Check "Mời Bot vào nhóm" in Zalo Bot Creator.',
+        );
+      }
+      if (mode === 'webhook') {
+        if (!opts.webhookSecret) log.info('zalo: ZALO_WEBHOOK_SECRET not set, using a secret derived from the token');
+        await client.setWebhook({ url: webhookUrl!, secretToken: secret });
+        log.info({ path }, 'zalo webhook registered');
+      } else {
+        const info = await client.getWebhookInfo();
+        if (info.url) {
+          log.info('zalo: removing the registered webhook to poll getUpdates (development mode)');
+          await client.deleteWebhook();
+        }
+        poller = new ZaloPoller({
+          client,
+          onUpdate: handleUpdate,
+          log,
+          timeoutSeconds: opts.pollTimeoutSeconds,
+          backoffMs: opts.pollBackoffMs,
+        });
+        poller.start();
+      }
+      return botInfo;
+    },
+    async stop() {
+      await poller?.stop();
+      poller = undefined;
+      await webhook.idle();
+    },
+    idle: () => webhook.idle(),
+    handleUpdate,
+  };
+}
+
+/** A 64-hex-char secret that only the token's holder can compute. */
+export function deriveWebhookSecret(token: string): string {
+  return createHmac('sha256', token).update('zalo-webhook-secret').digest('hex');
+}
+
+/** The adapter when ZALO_BOT_TOKEN is set, else undefined. */
+export function zaloAdapterFromConfig(
+  config: Pick<Config, 'ZALO_BOT_TOKEN' | 'ZALO_API_ROOT' | 'ZALO_WEBHOOK_SECRET' | 'ZALO_RATE_PER_SECOND' | 'PUBLIC_URL'> & {
+    ZALO_BOT_NAME?: string;
+  },
+  deps: { sink: EventSink; log?: Logger; clock?: Clock; fetch?: typeof fetch },
+): ZaloAdapter | undefined {
+  if (!config.ZALO_BOT_TOKEN) return undefined;
+  return createZaloAdapter({
+    token: config.ZALO_BOT_TOKEN,
+    apiRoot: config.ZALO_API_ROOT,
+    publicUrl: config.PUBLIC_URL,
+    webhookSecret: config.ZALO_WEBHOOK_SECRET,
+    perSecond: config.ZALO_RATE_PER_SECOND,
+    botDisplayName: config.ZALO_BOT_NAME,
+    ...deps,
+  });
+}

@@ -1,0 +1,106 @@
+/**
+ * getUpdates long polling, for development when there is no public HTTPS URL (research/zalo.md
+ * §2.4). Zalo hands out ONE update per call and has no offset or ack; "no update" is error 408 and
+ * is not a failure. Network and server errors back off (1 s doubling to 30 s); `stop()` aborts the
+ * call in flight and resolves once the loop has ended.
+ */
+import type { Logger } from '../../logger';
+import { silentLogger } from '../../logger';
+import { ZaloApiError, ZaloNetworkError, type ZaloClient } from './client';
+import type { ZaloUpdate } from './update';
+
+export interface ZaloPollerOptions {
+  client: ZaloClient;
+  onUpdate: (update: ZaloUpdate) => Promise<void>;
+  log?: Logger;
+  /** the `timeout` sent to getUpdates, in seconds (default 30) */
+  timeoutSeconds?: number;
+  /** first backoff after an error (default 1000 ms), doubling to `maxBackoffMs` (default 30 s) */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+export class ZaloPoller {
+  private controller: AbortController | undefined;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private readonly log: Logger;
+  /** consecutive failures, for the backoff and for health checks */
+  failures = 0;
+
+  constructor(private readonly opts: ZaloPollerOptions) {
+    this.log = opts.log ?? silentLogger;
+  }
+
+  get running(): boolean {
+    return this.loop !== undefined;
+  }
+
+  start(): void {
+    if (this.loop) return;
+    const controller = new AbortController();
+    this.controller = controller;
+    this.loop = this.run(controller.signal).finally(() => {
+      this.loop = undefined;
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.controller?.abort();
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    const timeoutSeconds = this.opts.timeoutSeconds ?? 30;
+    const base = this.opts.backoffMs ?? 1000;
+    const cap = this.opts.maxBackoffMs ?? 30_000;
+    this.log.info({ timeoutSeconds }, 'zalo: polling getUpdates');
+    while (!signal.aborted) {
+      let updates: ZaloUpdate[];
+      try {
+        updates = await this.opts.client.getUpdates({ timeoutSeconds }, { signal });
+        this.failures = 0;
+      } catch (e) {
+        if (signal.aborted) break;
+        this.failures++;
+        const wait = Math.min(base * 2 ** (this.failures - 1), cap);
+        if (e instanceof ZaloApiError) {
+          this.log[e.unauthorized ? 'error' : 'warn'](
+            { code: e.code, failures: this.failures, retryInMs: wait },
+            e.unauthorized ? 'zalo getUpdates: token rejected (401)' : 'zalo getUpdates failed',
+          );
+        } else if (e instanceof ZaloNetworkError) {
+          this.log.warn({ reason: e.reason, failures: this.failures, retryInMs: wait }, 'zalo getUpdates: network error');
+        } else {
+          this.log.warn({ failures: this.failures, retryInMs: wait }, 'zalo getUpdates: unexpected error');
+        }
+        await this.sleep(wait, signal);
+        continue;
+      }
+      for (const u of updates) {
+        try {
+          await this.opts.onUpdate(u);
+        } catch (e) {
+          this.log.error(
+            { eventName: u.event_name, messageId: u.message.message_id, error: e instanceof Error ? e.name : 'unknown' },
+            'zalo: handling an update failed',
+          );
+        }
+      }
+    }
+    this.log.info('zalo: polling stopped');
+  }
+
+  private sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal.aborted) return resolve();
+      const t = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}
