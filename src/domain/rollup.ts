@@ -1,0 +1,408 @@
+/**
+ * Roll-up arithmetic, pure and composable: a level's roll-up is computed from its children, each
+ * child being either one unit's report values or a lower level's RollupResult, so a district
+ * roll-up is the roll-up of its communes' roll-ups, over any number of levels.
+ *
+ * Rules (research/domain.md §7, SPEC §4 and §8):
+ * - `sum` and `latest` indicators add up. Missing stays missing, never 0: a total exists only when
+ *   at least one source has the indicator, and it says how many sources (`contributors`, direct
+ *   children plus the level's own report) and how many unit reports underneath (`reports`) it holds.
+ * - Ratios (ratio indicators, coverage shares `shareOf`, targets) are recomputed from the summed
+ *   numerator and denominator, never averaged. Only sources that have BOTH the numerator and the
+ *   denominator count (paired sums), so a unit that forgot its households does not inflate a
+ *   coverage rate. A child roll-up passes its paired sums up; for a pair it did not compute, its
+ *   totals are used.
+ * - A child's `attributes` (the unit's known households, villages…) fill keys its values lack.
+ * - Text fields are listed with the unit's name and the path of names below this level; the
+ *   level's own lines have an empty path.
+ * - Completeness is counted the DHIS2 way over `expected` children: actual = reported (on time or
+ *   late), missing = expected − actual; `byDepth[0]` is the direct children, `byDepth[1]` their
+ *   children, …; `tree` sums every depth. A child's values count in totals whatever its status.
+ * - Ranking: direct children by one indicator (or by it per a denominator), best first; the worst
+ *   list takes the lowest among those not already in the best list; children without a value are
+ *   listed as unranked.
+ */
+import type { IndicatorDef } from './indicators';
+
+export type ReportStatus = 'on_time' | 'late' | 'missing';
+export type Values = Record<string, number | string>;
+
+export interface RollupChild {
+  unitId: string;
+  name: string;
+  /** the child's level key (data), carried into completeness */
+  level?: string;
+  /** status of the child's own submission for the period (a village report, a commune's sent-up roll-up) */
+  status: ReportStatus;
+  /** is a report expected from this child (an active team)? */
+  expected: boolean;
+  /** its report values, or its own roll-up; undefined = nothing to add */
+  values?: Values | RollupResult;
+  /** known values describing the unit (households_total…), used where `values` lack them */
+  attributes?: Record<string, number>;
+}
+
+export interface RollupOptions {
+  indicators: readonly (IndicatorDef & { target?: { share: number; of: string; source?: string } })[];
+  /** the level's own report (the commune team's own lines) */
+  own?: { unitId: string; name: string; values?: Values; attributes?: Record<string, number> };
+  /** rank direct children by this indicator, or by it per `per` (households_supported per households_total) */
+  rankBy?: { key: string; per?: string };
+  /** how many best and worst units to list (default 3) */
+  rankCount?: number;
+}
+
+export interface Total {
+  value: number;
+  /** direct sources holding the indicator (children and the level's own report) */
+  contributors: number;
+  /** unit reports underneath holding it */
+  reports: number;
+}
+
+export interface PairSum {
+  numerator: number;
+  denominator: number;
+  /** sources holding both */
+  contributors: number;
+}
+
+export interface RatioEntry extends PairSum {
+  numeratorKey: string;
+  denominatorKey: string;
+  scale: number;
+  /** numerator ÷ denominator × scale; undefined when the denominator is 0 */
+  value: number | undefined;
+}
+
+export interface TextItem {
+  unitId: string;
+  name: string;
+  /** names from this level's child down to the unit; empty for the level's own lines */
+  path: string[];
+  text: string;
+}
+
+export interface TargetResult {
+  key: string;
+  of: string;
+  share: number;
+  source?: string;
+  numerator: number;
+  denominator: number;
+  contributors: number;
+  /** share × denominator */
+  required: number;
+  /** numerator ÷ denominator; undefined when the denominator is 0 */
+  achieved: number | undefined;
+  met: boolean | undefined;
+  /** direct children holding both values whose own share is below target */
+  below: { unitId: string; name: string; achieved: number }[];
+}
+
+export interface UnitRef {
+  unitId: string;
+  name: string;
+  /** names from this level's child down to the unit itself */
+  path: string[];
+}
+
+export interface Completeness {
+  expected: number;
+  actual: number;
+  onTime: number;
+  late: number;
+  missing: number;
+  /** actual ÷ expected, undefined when nothing is expected */
+  rate: number | undefined;
+  /** onTime ÷ expected */
+  timeliness: number | undefined;
+  missingUnits: UnitRef[];
+  lateUnits: UnitRef[];
+  /** the level key, when every counted unit carries the same one */
+  level?: string;
+}
+
+export interface Ranked {
+  unitId: string;
+  name: string;
+  value: number;
+}
+
+export interface Ranking {
+  key: string;
+  per?: string;
+  best: Ranked[];
+  worst: Ranked[];
+  unranked: { unitId: string; name: string }[];
+}
+
+export interface RollupResult {
+  kind: 'rollup';
+  totals: Record<string, Total>;
+  /** ratio indicators, by key */
+  ratios: Record<string, RatioEntry>;
+  /** coverage shares of indicators with `shareOf`, by key */
+  shares: Record<string, RatioEntry>;
+  /** paired sums by "numerator/denominator", passed up to the next level */
+  pairs: Record<string, PairSum>;
+  texts: Record<string, TextItem[]>;
+  targets: TargetResult[];
+  completeness: Completeness;
+  byDepth: Completeness[];
+  tree: Completeness;
+  ranking?: Ranking;
+}
+
+export function isRollup(v: Values | RollupResult | undefined): v is RollupResult {
+  return !!v && (v as { kind?: unknown }).kind === 'rollup';
+}
+
+const pairId = (num: string, den: string) => `${num}/${den}`;
+const round = (x: number) => Math.round(x * 1e9) / 1e9;
+
+interface Source {
+  unitId: string;
+  name: string;
+  values?: Values | RollupResult;
+  attributes?: Record<string, number>;
+  own: boolean;
+}
+
+function numberOf(src: Source, key: string): { value: number; reports: number } | undefined {
+  const v = src.values;
+  if (isRollup(v)) {
+    const t = v.totals[key];
+    if (t) return { value: t.value, reports: t.reports };
+  } else if (v) {
+    const x = v[key];
+    if (typeof x === 'number' && Number.isFinite(x)) return { value: x, reports: 1 };
+  }
+  const a = src.attributes?.[key];
+  return typeof a === 'number' && Number.isFinite(a) ? { value: a, reports: 1 } : undefined;
+}
+
+function pairOf(src: Source, num: string, den: string): PairSum | undefined {
+  const v = src.values;
+  if (isRollup(v)) {
+    const p = v.pairs[pairId(num, den)];
+    if (p) return p;
+  }
+  const n = numberOf(src, num);
+  const d = numberOf(src, den);
+  return n && d ? { numerator: n.value, denominator: d.value, contributors: 1 } : undefined;
+}
+
+function emptyCompleteness(): Completeness {
+  return { expected: 0, actual: 0, onTime: 0, late: 0, missing: 0, rate: undefined, timeliness: undefined, missingUnits: [], lateUnits: [] };
+}
+
+function finish(c: Completeness): Completeness {
+  c.missing = c.expected - c.actual;
+  c.rate = c.expected ? c.actual / c.expected : undefined;
+  c.timeliness = c.expected ? c.onTime / c.expected : undefined;
+  return c;
+}
+
+/** Add b into a (paths of b already final). */
+function mergeInto(a: Completeness, b: Completeness, prefix?: string) {
+  a.expected += b.expected;
+  a.actual += b.actual;
+  a.onTime += b.onTime;
+  a.late += b.late;
+  const re = (u: UnitRef): UnitRef => ({ ...u, path: prefix === undefined ? u.path : [prefix, ...u.path] });
+  a.missingUnits.push(...b.missingUnits.map(re));
+  a.lateUnits.push(...b.lateUnits.map(re));
+}
+
+function levelOf(units: { level?: string }[]): string | undefined {
+  const levels = new Set(units.map((u) => u.level));
+  return levels.size === 1 ? [...levels][0] : undefined;
+}
+
+function directCompleteness(children: readonly RollupChild[]): Completeness {
+  const c = emptyCompleteness();
+  const counted = children.filter((ch) => ch.expected);
+  for (const ch of counted) {
+    c.expected++;
+    const ref = { unitId: ch.unitId, name: ch.name, path: [ch.name] };
+    if (ch.status === 'missing') c.missingUnits.push(ref);
+    else {
+      c.actual++;
+      if (ch.status === 'on_time') c.onTime++;
+      else {
+        c.late++;
+        c.lateUnits.push(ref);
+      }
+    }
+  }
+  const level = levelOf(counted);
+  if (level !== undefined) c.level = level;
+  return finish(c);
+}
+
+function sortByName<T extends { name: string }>(xs: T[]): T[] {
+  return xs.sort((a, b) => a.name.localeCompare(b.name, 'vi'));
+}
+
+/** Roll up a level from its children (and optionally its own report). Pure. */
+export function rollup(children: readonly RollupChild[], opts: RollupOptions): RollupResult {
+  const sources: Source[] = children.map((c) => ({ unitId: c.unitId, name: c.name, values: c.values, attributes: c.attributes, own: false }));
+  if (opts.own) sources.push({ ...opts.own, own: true });
+
+  // totals
+  const totals: Record<string, Total> = {};
+  for (const ind of opts.indicators) {
+    if (ind.type === 'text' || ind.aggregation.kind === 'ratio' || ind.aggregation.kind === 'text') continue;
+    let value = 0;
+    let contributors = 0;
+    let reports = 0;
+    for (const s of sources) {
+      const n = numberOf(s, ind.key);
+      if (!n) continue;
+      value += n.value;
+      contributors++;
+      reports += n.reports;
+    }
+    if (contributors) totals[ind.key] = { value: round(value), contributors, reports };
+  }
+
+  // paired sums for every ratio, share, target and per-ranking
+  const specs = new Map<string, [string, string]>();
+  for (const ind of opts.indicators) {
+    if (ind.aggregation.kind === 'ratio') specs.set(pairId(ind.aggregation.numerator, ind.aggregation.denominator), [ind.aggregation.numerator, ind.aggregation.denominator]);
+    if (ind.shareOf) specs.set(pairId(ind.key, ind.shareOf), [ind.key, ind.shareOf]);
+    if (ind.target) specs.set(pairId(ind.key, ind.target.of), [ind.key, ind.target.of]);
+  }
+  if (opts.rankBy?.per) specs.set(pairId(opts.rankBy.key, opts.rankBy.per), [opts.rankBy.key, opts.rankBy.per]);
+  const pairs: Record<string, PairSum> = {};
+  for (const [id, [num, den]] of specs) {
+    const acc: PairSum = { numerator: 0, denominator: 0, contributors: 0 };
+    for (const s of sources) {
+      const p = pairOf(s, num, den);
+      if (!p) continue;
+      acc.numerator += p.numerator;
+      acc.denominator += p.denominator;
+      acc.contributors += p.contributors > 0 ? 1 : 0;
+    }
+    if (acc.contributors) pairs[id] = { numerator: round(acc.numerator), denominator: round(acc.denominator), contributors: acc.contributors };
+  }
+  const entry = (num: string, den: string, scale: number): RatioEntry | undefined => {
+    const p = pairs[pairId(num, den)];
+    if (!p) return undefined;
+    return { ...p, numeratorKey: num, denominatorKey: den, scale, value: p.denominator ? (p.numerator / p.denominator) * scale : undefined };
+  };
+  const ratios: Record<string, RatioEntry> = {};
+  const shares: Record<string, RatioEntry> = {};
+  for (const ind of opts.indicators) {
+    if (ind.aggregation.kind === 'ratio') {
+      const e = entry(ind.aggregation.numerator, ind.aggregation.denominator, ind.aggregation.scale);
+      if (e) ratios[ind.key] = e;
+    }
+    if (ind.shareOf) {
+      const e = entry(ind.key, ind.shareOf, 1);
+      if (e) shares[ind.key] = e;
+    }
+  }
+
+  // texts
+  const texts: Record<string, TextItem[]> = {};
+  for (const ind of opts.indicators) {
+    if (ind.type !== 'text') continue;
+    const items: TextItem[] = [];
+    for (const s of sources) {
+      const v = s.values;
+      if (isRollup(v)) {
+        for (const it of v.texts[ind.key] ?? []) items.push({ ...it, path: [s.name, ...it.path] });
+      } else if (v) {
+        const t = v[ind.key];
+        if (typeof t === 'string' && t.trim()) items.push({ unitId: s.unitId, name: s.name, path: s.own ? [] : [s.name], text: t.trim() });
+      }
+    }
+    if (items.length) texts[ind.key] = items;
+  }
+
+  // targets
+  const targets: TargetResult[] = [];
+  for (const ind of opts.indicators) {
+    if (!ind.target) continue;
+    const { share, of } = ind.target;
+    const p = pairs[pairId(ind.key, of)];
+    const below: TargetResult['below'] = [];
+    for (const s of sources) {
+      if (s.own) continue;
+      const cp = pairOf(s, ind.key, of);
+      if (cp && cp.denominator > 0 && cp.numerator / cp.denominator < share - 1e-12) {
+        below.push({ unitId: s.unitId, name: s.name, achieved: cp.numerator / cp.denominator });
+      }
+    }
+    const numerator = p?.numerator ?? 0;
+    const denominator = p?.denominator ?? 0;
+    const achieved = p && denominator ? numerator / denominator : undefined;
+    targets.push({
+      key: ind.key,
+      of,
+      share,
+      ...(ind.target.source ? { source: ind.target.source } : {}),
+      numerator,
+      denominator,
+      contributors: p?.contributors ?? 0,
+      required: round(share * denominator),
+      achieved,
+      met: achieved === undefined ? undefined : achieved >= share - 1e-12,
+      below: sortByName(below),
+    });
+  }
+
+  // completeness
+  const completeness = directCompleteness(children);
+  const byDepth: Completeness[] = [completeness];
+  const deeperLevels: (string | undefined)[][] = [];
+  for (const ch of children) {
+    if (!isRollup(ch.values)) continue;
+    ch.values.byDepth.forEach((c, d) => {
+      const at = d + 1;
+      if (!byDepth[at]) byDepth[at] = emptyCompleteness();
+      mergeInto(byDepth[at]!, c, ch.name);
+      if (c.expected) (deeperLevels[at] ??= []).push(c.level);
+    });
+  }
+  for (let d = 1; d < byDepth.length; d++) {
+    const c = finish(byDepth[d]!);
+    const levels = new Set(deeperLevels[d] ?? []);
+    const only = levels.size === 1 ? [...levels][0] : undefined;
+    if (only !== undefined) c.level = only;
+  }
+  const tree = emptyCompleteness();
+  for (const c of byDepth) mergeInto(tree, c);
+  finish(tree);
+
+  const result: RollupResult = { kind: 'rollup', totals, ratios, shares, pairs, texts, targets, completeness, byDepth, tree };
+
+  // ranking
+  if (opts.rankBy) {
+    const { key, per } = opts.rankBy;
+    const ind = opts.indicators.find((i) => i.key === key);
+    const ranked: Ranked[] = [];
+    const unranked: { unitId: string; name: string }[] = [];
+    for (const s of sources) {
+      if (s.own) continue;
+      let value: number | undefined;
+      if (per) {
+        const p = pairOf(s, key, per);
+        value = p && p.denominator ? p.numerator / p.denominator : undefined;
+      } else if (ind?.aggregation.kind === 'ratio') {
+        const p = pairOf(s, ind.aggregation.numerator, ind.aggregation.denominator);
+        value = p && p.denominator ? (p.numerator / p.denominator) * ind.aggregation.scale : undefined;
+      } else value = numberOf(s, key)?.value;
+      if (value === undefined) unranked.push({ unitId: s.unitId, name: s.name });
+      else ranked.push({ unitId: s.unitId, name: s.name, value });
+    }
+    ranked.sort((a, b) => b.value - a.value || a.name.localeCompare(b.name, 'vi'));
+    const n = opts.rankCount ?? 3;
+    const best = ranked.slice(0, n);
+    const worst = ranked.slice(Math.max(n, ranked.length - n)).reverse();
+    result.ranking = { key, ...(per ? { per } : {}), best, worst, unranked: sortByName(unranked) };
+  }
+  return result;
+}
