@@ -60,7 +60,8 @@ export interface FakeSent {
 export type FakeUpdate = { event_name: string; message: Record<string, unknown> };
 
 interface Waiter {
-  deliver(update: FakeUpdate | undefined): void;
+  /** false when the poll's connection is already gone (the update stays queued) */
+  deliver(update: FakeUpdate | undefined): boolean;
 }
 
 const METHODS = new Set([
@@ -130,9 +131,9 @@ export class FakeZalo {
   /** Queue an update for getUpdates (handed to a waiting poll at once). */
   queueUpdate(...updates: FakeUpdate[]): void {
     for (const u of updates) {
-      const w = this.waiters.shift();
-      if (w) w.deliver(u);
-      else this.updates.push(u);
+      let delivered = false;
+      while (!delivered && this.waiters.length > 0) delivered = this.waiters.shift()!.deliver(u);
+      if (!delivered) this.updates.push(u);
     }
   }
 
@@ -278,11 +279,12 @@ export class FakeZalo {
     let done = false;
     const waiter: Waiter = {
       deliver: (u) => {
-        if (done) return;
+        if (done || res.destroyed || res.socket?.destroyed) return false;
         done = true;
         clearTimeout(timer);
         if (u) ok(u);
         else fail(408);
+        return true;
       },
     };
     const timer = setTimeout(() => {
