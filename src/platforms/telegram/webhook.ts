@@ -1,0 +1,71 @@
+/**
+ * The webhook route. The secret header is checked (constant time) before the body is read, so a
+ * stranger's request costs nothing and reaches nothing. Mount the router BEFORE any app-wide body
+ * parser (express.json()), or the body will have been read before the check.
+ */
+import crypto from 'node:crypto';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { Update } from 'grammy/types';
+import { z } from 'zod';
+import type { Logger } from '../../logger';
+
+export const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
+
+/** Constant-time comparison of two strings of any length (hashing first equalises the lengths). */
+export function secretMatches(given: string | undefined, expected: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = crypto.createHash('sha256').update(given).digest();
+  const b = crypto.createHash('sha256').update(expected).digest();
+  return crypto.timingSafeEqual(a, b);
+}
+
+/** Just enough shape to trust: an object with a numeric update_id. */
+const UpdateShape = z.looseObject({ update_id: z.number().int().nonnegative() });
+
+export interface WebhookRouteOptions {
+  path: string;
+  /** undefined → the route answers 404 (polling mode) */
+  secret: () => string | undefined;
+  /** handles one update; never throws (errors are logged and apologised for) */
+  handle: (update: Update) => Promise<void>;
+  log: Logger;
+}
+
+export function createWebhookRouter(opts: WebhookRouteOptions): Router {
+  const router = express.Router();
+  const checkSecret = (req: Request, res: Response, next: NextFunction): void => {
+    const secret = opts.secret();
+    if (secret === undefined) {
+      res.status(404).end();
+      return;
+    }
+    if (!secretMatches(req.get(SECRET_HEADER), secret)) {
+      opts.log.warn({ ip: req.ip }, 'telegram webhook: missing or wrong secret token');
+      res.status(401).json({ ok: false });
+      return;
+    }
+    next();
+  };
+  router.post(opts.path, checkSecret, express.json({ limit: '1mb' }), (req: Request, res: Response) => {
+    const parsed = UpdateShape.safeParse(req.body);
+    if (!parsed.success) {
+      opts.log.warn('telegram webhook: body is not an update');
+      res.status(400).json({ ok: false });
+      return;
+    }
+    const update = req.body as Update;
+    // Answer 200 even when handling failed: the user got an apology, and a redelivery would repeat it.
+    opts
+      .handle(update)
+      .catch((e: unknown) => opts.log.error({ updateId: update.update_id, error: e instanceof Error ? e.name : 'unknown' }, 'telegram webhook handler failed'))
+      .finally(() => {
+        if (!res.headersSent) res.status(200).json({ ok: true });
+      });
+  });
+  // a body that is not JSON: express.json's error, answered without a stack trace
+  router.use(opts.path, (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    res.status(400).json({ ok: false });
+  });
+  return router;
+}
