@@ -393,10 +393,22 @@ export function pointsForDeadline(reminders: Reminders, dueAtInstant: Date, tz: 
   return out;
 }
 
+// Points depend only on the (immutable, validated) profile, the level and the period: memoised per
+// profile object so a scheduler asking every minute does not recompute them.
+const pointsCache = new WeakMap<Profile, Map<string, readonly ReminderPoint[]>>();
+
 /** Reminder points of a level's periodic report; empty when the level has no deadline. */
 export function reminderPoints(profile: Profile, levelKey: string, period: Period): ReminderPoint[] {
-  const at = dueAt(profile, levelKey, period);
-  return at ? pointsForDeadline(profile.reporting.reminders, at, profile.timezone) : [];
+  let byKey = pointsCache.get(profile);
+  if (!byKey) pointsCache.set(profile, (byKey = new Map()));
+  const key = `${levelKey}/${periodKey(period)}`;
+  let pts = byKey.get(key);
+  if (!pts) {
+    const at = dueAt(profile, levelKey, period);
+    pts = at ? pointsForDeadline(profile.reporting.reminders, at, profile.timezone) : [];
+    byKey.set(key, pts);
+  }
+  return pts.map((p) => ({ ...p, at: new Date(p.at), nominal: new Date(p.nominal), dueAt: new Date(p.dueAt) }));
 }
 
 export interface OneOffDue {
