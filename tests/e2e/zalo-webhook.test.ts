@@ -1,9 +1,13 @@
 import express from 'express';
 import pino from 'pino';
 import request from 'supertest';
+import { ChatCore } from '../../src/chat/core';
+import { OutboxDrainer } from '../../src/chat/outbox';
 import type { ChatEvent, EventSink } from '../../src/chat/types';
+import { ManualClock } from '../../src/clock';
 import { createZaloAdapter, type ZaloAdapter } from '../../src/platforms/zalo';
-import { FAKE_ZALO_TOKEN, zaloImage, zaloSticker, zaloText, zaloUnsupported } from '../helpers/fake-zalo';
+import { tempDb } from '../helpers/db';
+import { FakeZalo, FAKE_ZALO_TOKEN, zaloImage, zaloSticker, zaloText, zaloUnsupported } from '../helpers/fake-zalo';
 
 const SECRET = 'webhook-secret-123';
 const PATH = '/webhook/zalo';
@@ -182,5 +186,52 @@ describe('Zalo webhook route', () => {
     expect(r.status).toBe(200);
     await adapter.idle();
     expect(sink.events).toHaveLength(1);
+  });
+});
+
+describe('Zalo webhook → chat core → outbox → Zalo (end to end)', () => {
+  it('a duplicate delivery is handled once, and the answer reaches Zalo once', async () => {
+    const h = await tempDb();
+    const fake = await new FakeZalo().start();
+    try {
+      const clock = new ManualClock('2026-03-01T08:00:00+07:00');
+      const silent = pino({ level: 'silent' });
+      const core = new ChatCore({
+        db: h.db,
+        clock,
+        log: silent,
+        defaultLocale: 'vi',
+        features: [],
+        profile: () => {
+          throw new Error('no profile needed');
+        },
+      });
+      const adapter = createZaloAdapter({
+        token: FAKE_ZALO_TOKEN,
+        apiRoot: fake.apiRoot,
+        sink: core,
+        webhookSecret: SECRET,
+        perSecond: 1000,
+        clock,
+      });
+      const app = express();
+      app.use(adapter.webhook.router);
+      const u = zaloText('xin chào', { messageId: 'dup-e2e', chatType: 'PRIVATE', fromId: 'u-77' });
+      expect((await post(app, u)).status).toBe(200);
+      expect((await post(app, { ok: true, result: u })).status).toBe(200);
+      await adapter.idle();
+      const drainer = new OutboxDrainer(h.db, [adapter.sender], clock, silent);
+      expect(await drainer.drainAll()).toBe(1);
+      expect(fake.sentTo('u-77')).toHaveLength(1);
+      expect(fake.sentTo('u-77')[0]).toMatch(/trogiup/);
+      // a sticker in a private chat gets the polite non-text answer
+      expect((await post(app, zaloSticker({ messageId: 'st-e2e', chatType: 'PRIVATE', fromId: 'u-77' }))).status).toBe(200);
+      await adapter.idle();
+      expect(await drainer.drainAll()).toBe(1);
+      expect(fake.sentTo('u-77')).toHaveLength(2);
+    } finally {
+      await fake.close();
+      await h.cleanup();
+    }
   });
 });
