@@ -35,7 +35,7 @@ export interface TelegramAdapterDeps {
   clock?: Clock;
   /** https://… — when set the bot runs on a webhook at publicUrl + webhookPath, else it long-polls */
   publicUrl?: string;
-  /** X-Telegram-Bot-Api-Secret-Token; a random one is made per start when absent */
+  /** X-Telegram-Bot-Api-Secret-Token; when absent, one derived from the token (stable across instances) */
   webhookSecret?: string;
   webhookPath?: string;
   /** skip getMe (tests) */
@@ -225,7 +225,8 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
       await registerCommands(bot.api).catch((e: unknown) => log.warn({ ...describeError(e) }, 'telegram setMyCommands failed'));
     }
     if (mode === 'webhook') {
-      secret = deps.webhookSecret ?? crypto.randomBytes(32).toString('base64url');
+      // without a configured secret, one derived from the token: the same on every instance and restart
+      secret = deps.webhookSecret ?? crypto.createHmac('sha256', deps.token).update('telegram-webhook-secret').digest('base64url');
       const url = deps.publicUrl!.replace(/\/+$/, '') + webhookPath;
       await persist('setWebhook', () =>
         bot.api.setWebhook(url, { secret_token: secret!, allowed_updates: [...ALLOWED_UPDATES] }, gs(signal)),
