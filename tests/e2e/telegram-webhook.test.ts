@@ -8,7 +8,11 @@ import { createTelegramAdapter, APOLOGY_VI, type TelegramAdapter } from '../../s
 import { secretMatches } from '../../src/platforms/telegram/webhook';
 import { silentLogger } from '../../src/logger';
 import type { ChatEvent, EventSink } from '../../src/chat/types';
-import { FakeTelegram, group, type FakeUser } from '../helpers/fake-telegram';
+import { FakeTelegram, group, privateChat, type FakeUser } from '../helpers/fake-telegram';
+import { ChatCore } from '../../src/chat/core';
+import { OutboxDrainer } from '../../src/chat/outbox';
+import { ManualClock } from '../../src/clock';
+import { tempDb } from '../helpers/db';
 
 class RecordingSink implements EventSink {
   readonly events: ChatEvent[] = [];
@@ -125,5 +129,43 @@ describe('Telegram adapter route in polling mode', () => {
     await request(app).post(PATH).set(HEADER, 'anything-goes').send({ update_id: 1 }).expect(404);
     expect(sink.events).toHaveLength(0);
     await tg.close();
+  });
+});
+
+describe('Telegram webhook → chat core → outbox → Telegram (end to end)', () => {
+  it('an update delivered twice — to two instances, past the adapter's in-memory guard — is handled and answered once', async () => {
+    const tg = await FakeTelegram.start();
+    const h = await tempDb();
+    try {
+      const clock = new ManualClock('2026-03-01T08:00:00+07:00');
+      const core = new ChatCore({
+        db: h.db,
+        clock,
+        log: silentLogger,
+        defaultLocale: 'vi',
+        features: [],
+        profile: () => {
+          throw new Error('no profile needed');
+        },
+      });
+      const make = (): TelegramAdapter =>
+        createTelegramAdapter({ token: tg.token, apiRoot: tg.apiRoot, sink: core, log: silentLogger, clock, publicUrl: 'https://bot.example.vn', webhookSecret: SECRET, registerCommands: false });
+      const [a, b] = [make(), make()];
+      await a.start();
+      await b.start();
+      const appA = express().use(a.router);
+      const appB = express().use(b.router);
+      const update = tg.build.message(privateChat(LAN), LAN, '/khongco');
+      await request(appA).post(PATH).set(HEADER, SECRET).send(update).expect(200);
+      await request(appB).post(PATH).set(HEADER, SECRET).send(update).expect(200);
+      const drainer = new OutboxDrainer(h.db, [a.sender], clock, silentLogger);
+      expect(await drainer.drainAll()).toBe(1);
+      expect(tg.sent(LAN.id)).toHaveLength(1);
+      await a.stop();
+      await b.stop();
+    } finally {
+      await tg.close();
+      await h.cleanup();
+    }
   });
 });
