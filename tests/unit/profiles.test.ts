@@ -11,6 +11,7 @@ import {
   loadProfileFile,
 } from '../../src/app/profiles';
 import { dueFor, levelIndex, teamRuleFor, type Profile } from '../../src/domain/profile';
+import { canonicalGroupName } from '../../src/domain/group-name';
 import { INDICATOR_KEYS, MINIMAL_DEFAULT_SET, resolveIndicators } from '../../src/domain/indicators';
 
 const PRESETS = ['bac-kan-2022', 'ca-mau-2023', 'lai-chau-2022', 'soc-trang-2022', 'two-tier-2025', 'yen-bai-2022'];
@@ -223,6 +224,25 @@ describe('what the presets say', () => {
     for (const id of ['yen-bai-2022', 'bac-kan-2022', 'ca-mau-2023', 'two-tier-2025']) {
       expect(names(id).every((n) => n === undefined)).toBe(true);
     }
+  });
+
+  it('renders the seeds’ own examples of group names', () => {
+    const render = (id: string, chain: string[]) => canonicalGroupName(getProfile(id).levels[chain.length - 1]!.groupName!, chain);
+    const st = ['Sóc Trăng', 'Kế Sách', 'Nhơn Mỹ', 'Mỹ Phước'];
+    // Sóc Trăng KH 2.7 examples
+    expect([1, 2, 3, 4].map((n) => render('soc-trang-2022', st.slice(0, n)))).toEqual([
+      'CNCĐ_Sóc Trăng',
+      'CNCĐ_Kế Sách_Sóc Trăng',
+      'CNCĐ_Nhơn Mỹ_Kế Sách',
+      'CNCĐ_Mỹ Phước_Nhơn Mỹ_Kế Sách',
+    ]);
+    const lc = ['Lai Châu', 'Tam Đường', 'Bản Bo', 'Nà Bỏ'];
+    expect([1, 2, 3, 4].map((n) => render('lai-chau-2022', lc.slice(0, n)))).toEqual([
+      'CNS_tỉnh Lai Châu',
+      'CNS_Tam Đường',
+      'CNS_Bản Bo',
+      'CNS_Nà Bỏ_Bản Bo',
+    ]);
   });
 
   it('uses only keys of the indicator catalogue (src/domain/indicators.ts), each once, with the minimal default set', () => {
