@@ -133,7 +133,7 @@ describe('Telegram adapter route in polling mode', () => {
 });
 
 describe('Telegram webhook → chat core → outbox → Telegram (end to end)', () => {
-  it('an update delivered twice — to two instances, past the adapter's in-memory guard — is handled and answered once', async () => {
+  it('an update delivered twice — to two instances, past the adapter in-memory guard — is handled and answered once', async () => {
     const tg = await FakeTelegram.start();
     const h = await tempDb();
     try {
