@@ -58,7 +58,7 @@ export class Ctx {
     readonly identity: Identity | undefined,
     readonly locale: Locale,
     readonly link: ChatLink | undefined,
-    readonly unit: Unit | undefined,
+    private linkedUnit: Unit | undefined,
   ) {
     this.t = translator(locale);
     this.caps = CAPABILITIES[event.platform];
@@ -74,6 +74,16 @@ export class Ctx {
 
   get userId(): string | undefined {
     return 'sender' in this.event && this.event.sender ? this.event.sender.id : undefined;
+  }
+
+  /** the group's linked unit, or the unit chosen in a private chat */
+  get unit(): Unit | undefined {
+    return this.linkedUnit;
+  }
+
+  useUnit(unit: Unit): Unit {
+    this.linkedUnit = unit;
+    return unit;
   }
 
   get profile(): Profile | undefined {

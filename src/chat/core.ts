@@ -38,6 +38,17 @@ export class ChatCore implements EventSink {
       for (const [k, v] of Object.entries(f.actions ?? {})) this.actions.set(k, v);
       for (const [k, v] of Object.entries(f.replies ?? {})) this.replies.set(k, v);
     }
+    // a private-chat command that needed a unit continues once the person has chosen one
+    this.flows.set('choose-unit', {
+      onOption: async (ctx, state, value) => {
+        await ctx.endDialog();
+        const unit = await getUnit(ctx.db, Number(value));
+        const cmd = this.commands.get(String(state.data.cmd));
+        if (!unit || !cmd) return;
+        ctx.useUnit(unit);
+        await cmd.run(ctx, String(state.data.args ?? ''), String(state.data.body ?? ''));
+      },
+    });
   }
 
   commandNames(): string[] {

@@ -96,14 +96,23 @@ export async function latestReport(db: Db, unitId: number, period: string, kind:
   return r && toStored(r);
 }
 
-/** Latest version per unit among `unitIds`, plus each unit's first submission time (decides on-time). */
+export type LatestReport = StoredReport & {
+  /** the first version that was sent up (submitted, for the lowest level): decides on time or late */
+  firstSentUpAt: Date | null;
+  /** the latest version that was sent up: what the level above counts */
+  sentUp: StoredReport | null;
+  /** the latest version typed by people (an upper level's own lines) */
+  own: StoredReport | null;
+};
+
+/** Latest version per unit among `unitIds`, with the first and the latest sent-up versions. */
 export async function latestReports(
   db: Db,
   unitIds: number[],
   period: string,
   kind: string,
-): Promise<Map<number, StoredReport & { firstSubmittedAt: Date; firstLate: boolean }>> {
-  const out = new Map<number, StoredReport & { firstSubmittedAt: Date; firstLate: boolean }>();
+): Promise<Map<number, LatestReport>> {
+  const out = new Map<number, LatestReport>();
   for (let i = 0; i < unitIds.length; i += 500) {
     const rows = await db
       .selectFrom('reports')
@@ -118,8 +127,9 @@ export async function latestReports(
       const s = toStored(r);
       out.set(r.unit_id, {
         ...s,
-        firstSubmittedAt: prev ? prev.firstSubmittedAt : s.submittedAt,
-        firstLate: prev ? prev.firstLate : s.late,
+        firstSentUpAt: prev?.firstSentUpAt ?? s.sentUpAt,
+        sentUp: s.sentUpAt ? s : (prev?.sentUp ?? null),
+        own: s.source === 'own' ? s : (prev?.own ?? null),
       });
     }
   }

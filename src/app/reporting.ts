@@ -1,0 +1,96 @@
+/**
+ * Report use cases: what a unit reports for a period, storing a confirmed version, and whether a
+ * period is still open for a unit (it closes when the level above has sent its roll-up up).
+ */
+import type { Db } from '../db';
+import type { Unit } from '../db/schema';
+import { dueAt, isLate, parsePeriodText, periodContaining, periodKey, parsePeriodKey, type Period } from '../domain/calendar';
+import { resolveIndicators, type ResolvedIndicator } from '../domain/indicators';
+import { childLevel, dueFor, indicatorsFor, type Profile } from '../domain/profile';
+import { addReportVersion, latestReports, type ReportValues, type StoredReport } from '../store/reports';
+import { audit } from '../store/audit';
+import { getUnit } from '../store/units';
+
+export const PERIODIC = 'periodic';
+
+export interface ReportSpec {
+  indicators: ResolvedIndicator[];
+  /** upper bounds known from the unit (its households) */
+  bounds: Record<string, number>;
+  dueAt: Date | undefined;
+  /** the level reports by rolling up its children (has a child level with a deadline) */
+  rollsUp: boolean;
+}
+
+export function reportSpec(profile: Profile, unit: Unit, period: Period): ReportSpec {
+  const indicators = resolveIndicators(indicatorsFor(profile, unit.level)).filter((i) => i.reportable);
+  const bounds: Record<string, number> = {};
+  if (unit.households !== null) bounds.households_total = unit.households;
+  return { indicators, bounds, dueAt: dueAt(profile, unit.level, period), rollsUp: levelRollsUp(profile, unit.level) };
+}
+
+export function levelRollsUp(profile: Profile, level: string): boolean {
+  let child = childLevel(profile, level);
+  while (child) {
+    if (dueFor(profile, child.key)) return true;
+    child = childLevel(profile, child.key);
+  }
+  return false;
+}
+
+/** The period named in `text`, or the open period now; undefined when `text` names none. */
+export function choosePeriod(profile: Profile, text: string, now: Date): Period | undefined {
+  const named = text.trim();
+  if (!named) return periodContaining(profile.reporting.cycle, now, profile.timezone);
+  const p = parsePeriodText(named) ?? parsePeriodKey(named);
+  if (!p) return undefined;
+  return p;
+}
+
+/** The level above has sent its roll-up for this period: amending needs it reopened. */
+export async function closedBy(db: Db, unit: Unit, period: string): Promise<Unit | undefined> {
+  if (unit.parent_id === null) return undefined;
+  const parentReport = (await latestReports(db, [unit.parent_id], period, PERIODIC)).get(unit.parent_id);
+  if (!parentReport?.sentUp) return undefined;
+  return getUnit(db, unit.parent_id);
+}
+
+export interface Submission {
+  unit: Unit;
+  teamId: number | null;
+  period: Period;
+  values: ReportValues;
+  personId: number;
+  at: Date;
+  profile: Profile;
+  /** a roll-up being sent up (upper levels) rather than the level's own lines */
+  rollup?: boolean;
+}
+
+/**
+ * Stores a confirmed report as a new version. The lowest reporting level's report counts as sent
+ * up when confirmed; upper levels' own lines wait for /guilen, which stores the roll-up.
+ */
+export async function storeReport(db: Db, s: Submission): Promise<StoredReport> {
+  const due = dueAt(s.profile, s.unit.level, s.period);
+  const sentUp = s.rollup || !levelRollsUp(s.profile, s.unit.level);
+  const report = await addReportVersion(db, {
+    unitId: s.unit.id,
+    teamId: s.teamId,
+    period: periodKey(s.period),
+    kind: PERIODIC,
+    values: s.values,
+    source: s.rollup ? 'rollup' : 'own',
+    submittedBy: s.personId,
+    submittedAt: s.at,
+    dueAt: due ?? null,
+    late: isLate(due, s.at),
+    sentUpAt: sentUp ? s.at : null,
+  });
+  await audit(
+    db,
+    { actor: s.personId, action: s.rollup ? 'report.sent_up' : 'report.submitted', subject: `unit:${s.unit.id}`, details: { period: report.period, version: report.version, late: report.late } },
+    s.at,
+  );
+  return report;
+}

@@ -1,0 +1,14 @@
+/** /start and /trogiup. */
+import type { Feature } from '../feature';
+
+export const help: Feature = {
+  commands: [
+    {
+      names: ['start'],
+      run: async (ctx) => {
+        ctx.reply(ctx.isGroup ? ctx.t('common:help') : ctx.t('common:start_private', { name: ctx.person?.display_name ?? '' }));
+      },
+    },
+    { names: ['trogiup', 'help'], run: async (ctx) => ctx.reply(ctx.t('common:help')) },
+  ],
+};

@@ -1,0 +1,39 @@
+/** Shared renderings: periods, numbers, report values, deadlines — all through locales. */
+import { daysLeft, localParts, type Period } from '../domain/calendar';
+import type { ResolvedIndicator } from '../domain/indicators';
+import type { Locale, T } from './i18n';
+
+export function periodLabel(t: T, p: Period): string {
+  return p.cycle === 'month' ? t('report:period_month', { m: p.index, y: p.year }) : t('report:period_quarter', { q: p.index, y: p.year });
+}
+
+export function formatNumber(locale: Locale, n: number): string {
+  return new Intl.NumberFormat(locale === 'vi' ? 'vi-VN' : 'en-US', { maximumFractionDigits: 2 }).format(n);
+}
+
+/** "• Hộ được hướng dẫn: 45 hộ" lines in catalogue order. */
+export function valueLines(locale: Locale, indicators: readonly ResolvedIndicator[], values: Record<string, number | string>): string[] {
+  const out: string[] = [];
+  for (const ind of indicators) {
+    const v = values[ind.key];
+    if (v === undefined) continue;
+    const unit = ind.unit[locale];
+    out.push(typeof v === 'number' ? `• ${ind.short[locale]}: ${formatNumber(locale, v)}${unit ? ' ' + unit : ''}` : `• ${ind.short[locale]}: ${v}`);
+  }
+  return out;
+}
+
+/** "hạn trước 00:00 ngày 16/12/2026" — "before day 16" is the instant 00:00 of the 16th. */
+export function dueWords(t: T, due: Date, tz: string): string {
+  const p = localParts(due, tz);
+  return t('report:due_at', { time: p.time, date: p.date });
+}
+
+/** "còn 3 ngày, hạn trước 00:00 ngày 16/12/2026", or "đã quá hạn …". */
+export function dueWithDays(t: T, now: Date, due: Date, tz: string): string {
+  const days = daysLeft(now, due, tz);
+  const when = dueWords(t, due, tz);
+  if (now.getTime() >= due.getTime()) return t('report:overdue_since', { when });
+  if (days <= 0) return t('report:due_today', { when });
+  return t('report:days_left', { count: days, when });
+}

@@ -1,0 +1,169 @@
+/**
+ * The local web simulator: group and private chats in the browser, driving the same chat core and
+ * store as the real platforms. Messages live in memory (the bot's state lives in the database).
+ */
+import express, { type Router } from 'express';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Db } from '../../db';
+import type { Clock, OffsetClock } from '../../clock';
+import type { EventSink, Outgoing, PlatformSender } from '../../chat/types';
+
+export interface SimMessage {
+  id: string;
+  chatId: string;
+  from: { id: string; name: string; bot: boolean };
+  text: string;
+  buttons?: { label: string; data: string }[][];
+  replyTo?: string;
+  at: string;
+}
+
+export interface SimChat {
+  id: string;
+  title: string;
+  kind: 'group' | 'private';
+}
+
+export interface Simulator {
+  sender: PlatformSender;
+  router: Router;
+  messages(chatId: string): SimMessage[];
+  /** a user types into a chat (what the page does) */
+  say(chatId: string, userId: string, text: string, replyTo?: string): Promise<SimMessage>;
+  press(chatId: string, userId: string, messageId: string, data: string): Promise<void>;
+  chats(): Promise<SimChat[]>;
+}
+
+export function createSimulator(deps: { sink: EventSink; db: Db; clock: Clock; offsetClock?: OffsetClock; idle?: () => Promise<void> }): Simulator {
+  const log = new Map<string, SimMessage[]>();
+  let seq = 0;
+  const push = (m: Omit<SimMessage, 'id' | 'at'>): SimMessage => {
+    const msg = { ...m, id: String(++seq), at: deps.clock.now().toISOString() };
+    const list = log.get(m.chatId) ?? [];
+    list.push(msg);
+    if (list.length > 500) list.shift();
+    log.set(m.chatId, list);
+    return msg;
+  };
+  const nameOf = async (userId: string) =>
+    (
+      await deps.db
+        .selectFrom('identities')
+        .select('display_name')
+        .where('platform', '=', 'simulator')
+        .where('external_id', '=', userId)
+        .executeTakeFirst()
+    )?.display_name ?? userId;
+
+  const chats = async (): Promise<SimChat[]> => {
+    const units = await deps.db
+      .selectFrom('units')
+      .select(['id', 'name', 'path'])
+      .where('code', 'like', 'DEMO%')
+      .where('active', '=', 1)
+      .orderBy('path')
+      .execute();
+    return units.map((u) => ({ id: `g${u.id}`, title: `Nhóm ${u.name}`, kind: 'group' as const }));
+  };
+
+  const sender: PlatformSender = {
+    platform: 'simulator',
+    limits: { perSecond: 1000 },
+    async send(m: Outgoing) {
+      const msg = push({
+        chatId: m.chat.id,
+        from: { id: 'bot', name: 'Bot CNSCĐ', bot: true },
+        text: m.text,
+        ...(m.buttons ? { buttons: m.buttons } : {}),
+        ...(m.replyToMessageId ? { replyTo: m.replyToMessageId } : {}),
+      });
+      return { messageIds: [msg.id] };
+    },
+  };
+
+  const kindOf = (chatId: string): 'group' | 'private' => (chatId.startsWith('dm-') ? 'private' : 'group');
+  const titleOf = async (chatId: string) => (await chats()).find((c) => c.id === chatId)?.title;
+
+  const say = async (chatId: string, userId: string, text: string, replyTo?: string) => {
+    const name = await nameOf(userId);
+    const msg = push({ chatId, from: { id: userId, name, bot: false }, text, ...(replyTo ? { replyTo } : {}) });
+    const title = await titleOf(chatId);
+    await deps.sink.handle({
+      type: 'message',
+      platform: 'simulator',
+      eventId: `m${msg.id}`,
+      chat: { id: chatId, kind: kindOf(chatId), ...(title ? { title } : {}) },
+      sender: { id: userId, displayName: name },
+      messageId: msg.id,
+      text,
+      ...(replyTo ? { replyToMessageId: replyTo } : {}),
+      at: deps.clock.now(),
+    });
+    await deps.idle?.();
+    return msg;
+  };
+
+  const press = async (chatId: string, userId: string, messageId: string, data: string) => {
+    const title = await titleOf(chatId);
+    await deps.sink.handle({
+      type: 'button',
+      platform: 'simulator',
+      eventId: `b${++seq}`,
+      chat: { id: chatId, kind: kindOf(chatId), ...(title ? { title } : {}) },
+      sender: { id: userId, displayName: await nameOf(userId) },
+      messageId,
+      data,
+      at: deps.clock.now(),
+    });
+    await deps.idle?.();
+  };
+
+  const router = express.Router();
+  const page = fs.readFileSync(path.join(__dirname, 'page.html'), 'utf8');
+  router.get('/', (_req, res) => {
+    res.type('html').send(page);
+  });
+  router.get('/sim/api/state', async (_req, res) => {
+    const people = await deps.db
+      .selectFrom('identities')
+      .select(['external_id as id', 'display_name as name'])
+      .where('platform', '=', 'simulator')
+      .orderBy('created_at')
+      .execute();
+    res.json({ chats: await chats(), people, now: deps.clock.now().toISOString() });
+  });
+  router.get('/sim/api/chats/:id/messages', (req, res) => {
+    const after = Number(req.query.after ?? 0);
+    res.json((log.get(req.params.id) ?? []).filter((m) => Number(m.id) > after));
+  });
+  router.post('/sim/api/chats/:id/messages', express.json({ limit: '64kb' }), async (req, res) => {
+    const body = req.body as { userId?: unknown; text?: unknown; replyTo?: unknown };
+    if (typeof body.userId !== 'string' || typeof body.text !== 'string' || !body.text.trim() || body.text.length > 8000) {
+      res.status(400).json({ error: 'Cần userId và nội dung tin nhắn (tối đa 8.000 ký tự).' });
+      return;
+    }
+    const msg = await say(req.params.id, body.userId, body.text, typeof body.replyTo === 'string' ? body.replyTo : undefined);
+    res.json(msg);
+  });
+  router.post('/sim/api/chats/:id/press', express.json(), async (req, res) => {
+    const body = req.body as { userId?: unknown; messageId?: unknown; data?: unknown };
+    if (typeof body.userId !== 'string' || typeof body.messageId !== 'string' || typeof body.data !== 'string') {
+      res.status(400).json({ error: 'Thiếu userId, messageId hoặc data.' });
+      return;
+    }
+    await press(req.params.id, body.userId, body.messageId, body.data);
+    res.json({ ok: true });
+  });
+  router.post('/sim/api/clock', express.json(), (req, res) => {
+    const at = new Date(String((req.body as { at?: unknown }).at ?? ''));
+    if (!deps.offsetClock || Number.isNaN(at.getTime())) {
+      res.status(400).json({ error: 'Thời điểm không hợp lệ (ví dụ 2026-12-13T08:00+07:00).' });
+      return;
+    }
+    deps.offsetClock.jumpTo(at);
+    res.json({ now: deps.clock.now().toISOString() });
+  });
+
+  return { sender, router, messages: (id) => log.get(id) ?? [], say, press, chats };
+}
