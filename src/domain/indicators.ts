@@ -182,7 +182,7 @@ const SPECS: Spec[] = [
     aliases: [
       'ho huong dan', 'so ho huong dan', 'so ho duoc huong dan', 'ho ho tro', 'so ho ho tro', 'ho duoc ho tro',
       'so ho duoc ho tro', 'ho duoc huong dan ho tro', 'ho gia dinh duoc huong dan', 'ho den tan nha', 'tan nha',
-      'den tan nha', 'households guided', 'households supported', 'households visited',
+      'den tan nha', 'ho hd', 'ho duoc hd', 'so ho duoc hd', 'ho duoc ht', 'ho duoc hd ht', 'households guided', 'households supported', 'households visited',
     ],
     boundBy: 'households_total',
     source: '793/BTTTT-THH; Cà Mau 220/KH-UBND (≥ 80% of households)',
@@ -196,7 +196,8 @@ const SPECS: Spec[] = [
     aliases: [
       'nguoi huong dan', 'so nguoi huong dan', 'nguoi duoc huong dan', 'so nguoi duoc huong dan', 'luot huong dan',
       'so luot huong dan', 'luot nguoi huong dan', 'luot nguoi duoc huong dan', 'nguoi duoc ho tro', 'so nguoi duoc ho tro',
-      'luot ho tro', 'nguoi dan duoc huong dan', 'nguoi ho tro', 'people guided', 'people supported',
+      'luot ho tro', 'nguoi dan duoc huong dan', 'nguoi ho tro', 'nguoi hd', 'nguoi duoc hd', 'luot hd', 'luot nguoi duoc hd',
+      'people guided', 'people supported',
     ],
     source: '793/BTTTT-THH; Sóc Trăng',
   },

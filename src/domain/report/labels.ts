@@ -15,6 +15,8 @@ export interface LabelIndex {
   suggest(label: string): string | undefined;
   /** folded word-prefix forms, longest first, for "label then text without separator" */
   longestPrefix(words: readonly string[]): { key: string; words: number } | undefined;
+  /** value type of a key known to the index */
+  typeOf(key: string): IndicatorDef['type'] | undefined;
 }
 
 export function levenshtein(a: string, b: string): number {
@@ -100,5 +102,9 @@ export function createLabelIndex(indicators: readonly IndicatorDef[]): LabelInde
     return undefined;
   }
 
-  return { lookup, suggest, longestPrefix };
+  const types = new Map<string, IndicatorDef['type']>(CATALOGUE.map((i) => [i.key, i.type]));
+  for (const i of indicators) types.set(i.key, i.type);
+  const typeOf = (key: string) => types.get(key);
+
+  return { lookup, suggest, longestPrefix, typeOf };
 }

@@ -17,8 +17,10 @@
  *    b. the whole line is a label (no value: see 6);
  *    c. `label value` with the value a number at the end of the line, unit word allowed
  *       (`VNeID 30`, `ho huong dan 45 ho`, `so ho 1 200`);
- *    d. a known label followed by anything, for text fields (`Kho khan mang yeu`) — and for a number
- *       field, the rest is then its (bad) value.
+ *    d. a known label followed by anything, for text fields (`Kho khan mang yeu`); for a number
+ *       field only when the line has no separator and no number at the end (`VNeID ba muoi` →
+ *       `not_number`), else the longer label is unknown (`gian hang tren san: 3` → `unknown_label`
+ *       suggesting ecommerce_accounts).
  *    A line may carry several numeric entries separated by `;` or by `, ` before a letter
  *    (`vneid 30, dvc 12`) when every part matches (a, b or c).
  * 5. Values: numbers as in numbers.ts (thousands `1.200`/`1 200`/`1,200`, unit words, `khoảng 45`
@@ -172,6 +174,10 @@ function classify(content: string, idx: LabelIndex): Match | undefined {
   }
   const ws = words(content);
   const p = idx.longestPrefix(ws.map((w) => w.folded));
+  // a number field followed by extra words AND a separator or a number is a label we do not know
+  // ("gian hang tren san: 3"): unknown_label with a suggestion, not a bad value
+  const numberField = p && idx.typeOf(p.key) !== 'text';
+  if (p && numberField && (separators(content).length || trailSplits(content).length)) return undefined;
   if (p) {
     const rest = content.slice(ws[p.words - 1]!.end).replace(/^[\s:=\-–—.,)]+/, '').trim();
     return { key: p.key, value: rest, strong: false };
@@ -198,10 +204,14 @@ function isHeader(content: string): boolean {
   return HEADER_STARTS.some((h) => f === h || f.startsWith(h + ' '));
 }
 
+/** Label indexes by indicator list (the same resolved list is parsed against many times). */
+const INDEX_CACHE = new WeakMap<readonly IndicatorDef[], LabelIndex>();
+
 /** Parse a report body. Pure; see the module comment for the rules. */
 export function parseReport(body: string, opts: ParseOptions): ParseResult {
   const defs = new Map(opts.indicators.map((i) => [i.key, i]));
-  const idx = createLabelIndex(opts.indicators);
+  let idx = INDEX_CACHE.get(opts.indicators);
+  if (!idx) INDEX_CACHE.set(opts.indicators, (idx = createLabelIndex(opts.indicators)));
   const values: ReportValues = {};
   const lineOf: Record<string, number> = {};
   const seen = new Map<string, number>();
