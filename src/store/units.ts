@@ -11,6 +11,17 @@ export async function getUnitByCode(db: Db, code: string): Promise<Unit | undefi
   return db.selectFrom('units').selectAll().where('code', '=', code).executeTakeFirst();
 }
 
+/** Units with this code, or with this official code inside an edition-namespaced one ("2024:04249"). */
+export async function unitsByCode(db: Db, code: string): Promise<Unit[]> {
+  return db
+    .selectFrom('units')
+    .selectAll()
+    .where('active', '=', 1)
+    .where((eb) => eb.or([eb('code', '=', code), eb('code', 'like', `%:${code}`)]))
+    .limit(10)
+    .execute();
+}
+
 export async function childrenOf(db: Db, id: number): Promise<Unit[]> {
   return db
     .selectFrom('units')

@@ -6,7 +6,7 @@ import { teamRuleFor } from '../../domain/profile';
 import { audit } from '../../store/audit';
 import { getLink, upsertLink } from '../../store/chats';
 import { teamsOfUnit } from '../../store/teams';
-import { ancestorsOf, getUnit, getUnitByCode, searchUnits } from '../../store/units';
+import { ancestorsOf, getUnit, searchUnits, unitsByCode } from '../../store/units';
 import type { Ctx } from '../context';
 import type { Feature } from '../feature';
 import { authorize } from '../scope';
@@ -77,8 +77,8 @@ export const linking: Feature = {
       run: async (ctx, args) => {
         if (!ctx.isGroup) return ctx.reply(ctx.t('link:group_only'));
         if (!args) return ctx.reply(ctx.t('link:usage'));
-        const byCode = /^[\dA-Za-z:-]+$/.test(args) ? await getUnitByCode(ctx.db, args) : undefined;
-        const found = byCode ? [byCode] : await searchUnits(ctx.db, args, 30);
+        const byCode = /\s/.test(args) ? [] : await unitsByCode(ctx.db, args);
+        const found = byCode.length ? byCode : await searchUnits(ctx.db, args, 30);
         if (found.length === 0) return ctx.reply(ctx.t('link:not_found', { query: args }));
         const allowed: Unit[] = [];
         for (const u of found) if (await mayLink(ctx, u)) allowed.push(u);
