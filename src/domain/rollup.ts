@@ -50,6 +50,11 @@ export interface RollupOptions {
   rankBy?: { key: string; per?: string };
   /** how many best and worst units to list (default 3) */
   rankCount?: number;
+  /**
+   * more numerator/denominator pairs to carry up (a ratio the level above will rank or show);
+   * ratio indicators, shares, targets and `rankBy.per` are carried already
+   */
+  extraPairs?: readonly (readonly [string, string])[];
 }
 
 export interface Total {
@@ -185,8 +190,9 @@ function numberOf(src: Source, key: string): { value: number; reports: number } 
 function pairOf(src: Source, num: string, den: string): PairSum | undefined {
   const v = src.values;
   if (isRollup(v)) {
+    // never pair a roll-up's totals: they may come from different units underneath
     const p = v.pairs[pairId(num, den)];
-    if (p) return p;
+    return p && p.contributors > 0 ? p : undefined;
   }
   const n = numberOf(src, num);
   const d = numberOf(src, den);
@@ -275,6 +281,7 @@ export function rollup(children: readonly RollupChild[], opts: RollupOptions): R
     if (ind.target) specs.set(pairId(ind.key, ind.target.of), [ind.key, ind.target.of]);
   }
   if (opts.rankBy?.per) specs.set(pairId(opts.rankBy.key, opts.rankBy.per), [opts.rankBy.key, opts.rankBy.per]);
+  for (const [num, den] of opts.extraPairs ?? []) specs.set(pairId(num, den), [num, den]);
   const pairs: Record<string, PairSum> = {};
   for (const [id, [num, den]] of specs) {
     const acc: PairSum = { numerator: 0, denominator: 0, contributors: 0 };
