@@ -62,6 +62,7 @@ const DISTRICT_KINDS = ['Thành phố', 'Thị xã', 'Quận', 'Huyện'];
 export const VILLAGE_KINDS = ['thôn', 'bản', 'ấp', 'khóm', 'tổ dân phố'];
 
 const CODE_MAX = 32;
+const DIGITS = /^\d+$/;
 
 export function unitCode(edition: string, officialCode: string): string {
   return `${edition}:${officialCode}`;
@@ -75,7 +76,11 @@ export function officialCodeOf(code: string | null): string | undefined {
 
 /** Deterministic code of a village: the commune's code plus its folded name. */
 export function villageCode(communeCode: string, villageName: string): string {
-  const slug = fold(villageName).replace(/ /g, '-');
+  return villageCodeFromFolded(communeCode, fold(villageName));
+}
+
+function villageCodeFromFolded(communeCode: string, folded: string): string {
+  const slug = folded.replace(/ /g, '-');
   const full = `${communeCode}:${slug}`;
   if (full.length <= CODE_MAX) return full;
   const hash = createHash('sha1').update(slug).digest('hex').slice(0, 8);
@@ -112,9 +117,8 @@ export interface ImportResult {
 }
 
 export interface ImportProgress {
+  /** read: validating only (readUnitsFile); write: importing */
   phase: 'read' | 'write';
-  /** level key while writing */
-  level?: string;
   done: number;
   total?: number;
 }
@@ -158,6 +162,8 @@ interface OfficialRow {
 interface VillageRow {
   communeCode: string;
   name: string;
+  /** fold(name) */
+  search: string;
   kind: string;
   households: number | null;
   line: number;
@@ -173,13 +179,21 @@ function capitalise(s: string): string {
   return s.charAt(0).toLocaleUpperCase('vi') + s.slice(1);
 }
 
+/**
+ * Records with their 1-based line number. csv-parse's own `info`/`on_record` line tracking costs
+ * more than the parse itself, so lines are counted here: empty lines come through as [""] and are
+ * skipped, and newlines inside quoted fields are added.
+ */
 async function* records(input: Readable): AsyncGenerator<{ record: string[]; line: number }> {
-  const parser = input.pipe(
-    parse({ info: true, relax_column_count: true, skip_empty_lines: true, bom: true, trim: true }),
-  );
+  const parser = input.pipe(parse({ relax_column_count: true, skip_empty_lines: false, bom: true, trim: true }));
+  let line = 0;
   try {
-    for await (const r of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      yield { record: r.record, line: r.info.lines };
+    for await (const record of parser as AsyncIterable<string[]>) {
+      line++;
+      const start = line;
+      for (const f of record) if (f.includes('\n')) line += f.split('\n').length - 1;
+      if (record.length === 1 && record[0] === '') continue;
+      yield { record, line: start };
     }
   } catch (e) {
     const err = e as Error & { lines?: number };
@@ -205,6 +219,8 @@ interface PlannedUnit {
   parentPath: string;
   /** undefined: keep what is stored */
   households?: number | null;
+  /** fold(name) when already known */
+  search?: string;
   line: number;
 }
 
@@ -239,16 +255,15 @@ class LevelWriter {
   ) {}
 
   /** Upserts the units (all of one level), returning code → id and path. */
-  async write(units: PlannedUnit[], progress?: (done: number) => void): Promise<Map<string, Written>> {
+  async write(units: PlannedUnit[], keep: boolean): Promise<Map<string, Written>> {
     const out = new Map<string, Written>();
     for (let i = 0; i < units.length; i += this.batchSize) {
-      await this.writeBatch(units.slice(i, i + this.batchSize), out);
-      progress?.(Math.min(i + this.batchSize, units.length));
+      await this.writeBatch(units.slice(i, i + this.batchSize), keep ? out : undefined);
     }
     return out;
   }
 
-  private async writeBatch(batch: PlannedUnit[], out: Map<string, Written>): Promise<void> {
+  private async writeBatch(batch: PlannedUnit[], out: Map<string, Written> | undefined): Promise<void> {
     const existing = new Map<string, Existing>();
     const rows = await this.db
       .selectFrom('units')
@@ -274,7 +289,7 @@ class LevelWriter {
       const want = {
         name: u.name,
         short_name: shortName(u.name),
-        search_name: fold(u.name),
+        search_name: u.search ?? fold(u.name),
         level: this.level,
         kind: u.kind,
         parent_id: u.parentId,
@@ -296,7 +311,7 @@ class LevelWriter {
         }
         this.counts.updated++;
       } else this.counts.unchanged++;
-      out.set(u.code, { id: e.id, path: want.path });
+      out?.set(u.code, { id: e.id, path: want.path });
     }
     if (fresh.length === 0) return;
 
@@ -308,7 +323,7 @@ class LevelWriter {
           code: u.code,
           name: u.name,
           short_name: shortName(u.name),
-          search_name: fold(u.name),
+          search_name: u.search ?? fold(u.name),
           level: this.level,
           kind: u.kind,
           parent_id: u.parentId,
@@ -328,7 +343,7 @@ class LevelWriter {
       if (!u) throw new Error(`insert returned an unknown code ${r.code}`);
       const path = `${u.parentPath}${r.id}/`;
       paths.push({ id: r.id, path });
-      out.set(u.code, { id: r.id, path });
+      out?.set(u.code, { id: r.id, path });
     }
     await sql`update units set path = case id ${sql.join(
       paths.map((p) => sql`when ${p.id} then ${p.path}`),
@@ -342,31 +357,60 @@ class LevelWriter {
 // Entry points
 
 export async function importUnitsFile(db: Db, file: string, opts: ImportOptions): Promise<ImportResult> {
-  let stream: fs.ReadStream;
+  return importUnitsStream(db, await openFile(file), opts);
+}
+
+async function openFile(file: string): Promise<fs.ReadStream> {
   try {
     await fs.promises.access(file, fs.constants.R_OK);
-    stream = fs.createReadStream(file);
+    return fs.createReadStream(file);
   } catch {
     throw new ImportError(`Không đọc được tệp ${file}`, `cannot read file ${file}`);
   }
-  return importUnitsStream(db, stream, opts);
 }
 
-/** Reads and validates a whole unit file without writing (also the benchmark's baseline). */
+/** What the scanner hands on, row by row (already validated). */
+interface RowSink {
+  official(row: OfficialRow): Promise<void>;
+  village(row: VillageRow): Promise<void>;
+}
+
+const NULL_SINK: RowSink = { official: async () => undefined, village: async () => undefined };
+
+/**
+ * Reads and validates a whole unit file without writing anything (a dry run, and the benchmark's
+ * baseline). Throws the same ImportError an import would for a bad row, except for checks that need
+ * the database (unknown commune, a code owned by another profile).
+ */
 export async function readUnitsFile(
   input: Readable,
   opts: Pick<ImportOptions, 'profile' | 'province' | 'onProgress' | 'progressEvery'>,
-): Promise<ParsedFile> {
+): Promise<{ format: UnitFileFormat; rows: number }> {
+  return scan(input, opts, 'read', () => NULL_SINK);
+}
+
+/**
+ * Streams the file through validation into `sink` (created once the format is known); rows are
+ * never all held in memory.
+ */
+async function scan(
+  input: Readable,
+  opts: Pick<ImportOptions, 'profile' | 'province' | 'onProgress' | 'progressEvery'>,
+  phase: ImportProgress['phase'],
+  makeSink: (format: UnitFileFormat) => RowSink,
+): Promise<{ format: UnitFileFormat; rows: number }> {
   const profile = opts.profile;
   const every = opts.progressEvery ?? 5000;
   let format: UnitFileFormat | undefined;
+  let sink: RowSink = NULL_SINK;
   let rows = 0;
-  const official: OfficialRow[] = [];
-  const villages: VillageRow[] = [];
+  let accepted = 0;
+  // village key → its line, for duplicates
   const seen = new Map<string, number>();
   // per tier: official code → name/kind/parent of the first row that named it
   const tierSeen: Map<string, { name: string; parent: string; line: number }>[] = [];
   let kinds: Map<string, string> | undefined;
+  const kindCache = new Map<string, string>();
 
   for await (const { record, line } of records(input)) {
     if (!format) {
@@ -385,6 +429,7 @@ export async function readUnitsFile(
       } else {
         kinds = villageKinds(profile, profile.levels[profile.levels.length - 1]!.key);
       }
+      sink = makeSink(format);
       continue;
     }
     rows++;
@@ -404,7 +449,7 @@ export async function readUnitsFile(
       if (!/^\d{5}$/.test(communeCode)) {
         throw new ImportError(`mã xã "${communeCode}" phải gồm 5 chữ số`, `commune_code must be 5 digits`, line);
       }
-      const kind = kinds!.get(fold(rawKind));
+      const kind = kinds!.get(kindCache.get(rawKind) ?? kindCache.set(rawKind, fold(rawKind)).get(rawKind)!);
       if (!kind) {
         throw new ImportError(
           `loại "${rawKind}" không hợp lệ, cần một trong: ${[...new Set(kinds!.values())].join(', ')}`,
@@ -424,8 +469,14 @@ export async function readUnitsFile(
         households = Number(rawHouseholds);
       }
       let name = normName(rawName);
-      if (!fold(name).startsWith(fold(kind) + ' ')) name = `${capitalise(kind)} ${name}`;
-      const key = `${communeCode}|${fold(name)}`;
+      let search = fold(name);
+      if (search === '') throw new ImportError(`tên thôn "${rawName}" không có chữ`, 'village_name has no letters', line);
+      const kindFolded = kindCache.get(rawKind)!;
+      if (!search.startsWith(kindFolded + ' ')) {
+        name = `${capitalise(kind)} ${name}`;
+        search = `${kindFolded} ${search}`;
+      }
+      const key = `${communeCode}|${search}`;
       const first = seen.get(key);
       if (first !== undefined) {
         throw new ImportError(
@@ -435,14 +486,15 @@ export async function readUnitsFile(
         );
       }
       seen.set(key, line);
-      villages.push({ communeCode, name, kind, households, line });
+      await sink.village({ communeCode, name, search, kind, households, line });
+      accepted++;
     } else {
       const tiers = TIERS[format];
       const codes: string[] = [];
       const names: string[] = [];
       for (let t = 0; t < tiers.length; t++) {
         const code = record[t * 2]!;
-        if (!new RegExp(`^\\d{${tiers[t]!.digits}}$`).test(code)) {
+        if (code.length !== tiers[t]!.digits || !DIGITS.test(code)) {
           throw new ImportError(
             `mã ${tiers[t]!.name} "${code}" phải gồm ${tiers[t]!.digits} chữ số`,
             `${cols[t * 2]} must be ${tiers[t]!.digits} digits`,
@@ -479,109 +531,55 @@ export async function readUnitsFile(
         const kinds: (string | null)[] = names.map((n, t) =>
           t === tiers.length - 1 ? type : kindFromName(n, t === 0 ? PROVINCE_KINDS : DISTRICT_KINDS),
         );
-        official.push({ codes, names, kinds, line });
+        await sink.official({ codes, names, kinds, line });
+        accepted++;
       }
     }
-    if (rows % every === 0) opts.onProgress?.({ phase: 'read', done: rows });
+    if (rows % every === 0) opts.onProgress?.({ phase, done: rows });
   }
   if (!format) throw new ImportError('Tệp rỗng, không có dòng tiêu đề', 'empty file: no header row');
-  opts.onProgress?.({ phase: 'read', done: rows, total: rows });
-  if (format !== 'villages' && opts.province !== undefined && official.length === 0) {
+  opts.onProgress?.({ phase, done: rows, total: rows });
+  if (format !== 'villages' && opts.province !== undefined && accepted === 0) {
     throw new ImportError(`Không có dòng nào của tỉnh mã ${opts.province}`, `no rows for province ${opts.province}`);
   }
-  return format === 'villages' ? { format, rows, villages } : { format, rows, official };
+  return { format, rows };
 }
 
-export type ParsedFile =
-  | { format: 'villages'; rows: number; villages: VillageRow[] }
-  | { format: Exclude<UnitFileFormat, 'villages'>; rows: number; official: OfficialRow[] };
-
+/** Streams the file into the database in one transaction: a bad row rolls everything back. */
 export async function importUnitsStream(db: Db, input: Readable, opts: ImportOptions): Promise<ImportResult> {
-  const parsed = await readUnitsFile(input, opts);
   const profile = opts.profile;
   const at = opts.at.toISOString();
   const batch = opts.batchSize ?? 400;
-  const every = opts.progressEvery ?? 5000;
-  const result: ImportResult = { format: parsed.format, profile: profile.id, rows: parsed.rows, levels: {} };
-
-  await db.transaction().execute(async (trx) => {
-    const progress = (level: string, total: number) => {
-      let last = 0;
-      return (done: number) => {
-        if (done - last >= every || done === total) {
-          last = done;
-          opts.onProgress?.({ phase: 'write', level, done, total });
-        }
-      };
+  return db.transaction().execute(async (trx) => {
+    const writers = new Map<string, LevelWriter>();
+    const writer = (level: string) => {
+      let w = writers.get(level);
+      if (!w) writers.set(level, (w = new LevelWriter(trx, profile.id, level, at, batch)));
+      return w;
     };
+    let edition: string | undefined;
+    let flush: () => Promise<void> = async () => undefined;
 
-    if (parsed.format === 'villages') {
-      const communes = await findCommunes(trx, profile, parsed.villages);
-      const byLevel = new Map<string, PlannedUnit[]>();
-      for (const v of parsed.villages) {
-        const c = communes.get(v.communeCode);
-        if (!c) {
-          throw new ImportError(
-            `không có xã mã ${v.communeCode} trong hồ sơ "${profile.id}" (hãy nhập danh sách xã trước)`,
-            `unknown commune ${v.communeCode} in profile "${profile.id}"`,
-            v.line,
-          );
-        }
-        const idx = profile.levels.findIndex((l) => l.key === c.level);
-        const level = profile.levels[idx + 1];
-        if (idx < 0 || !level) {
-          throw new ImportError(
-            `đơn vị mã ${v.communeCode} ở cấp "${c.level}", không có cấp nào bên dưới trong hồ sơ "${profile.id}"`,
-            `unit ${v.communeCode} is at level "${c.level}" which has no level below it`,
-            v.line,
-          );
-        }
-        const list = byLevel.get(level.key) ?? [];
-        list.push({
-          code: villageCode(c.code, v.name),
-          name: v.name,
-          kind: v.kind,
-          parentId: c.id,
-          parentPath: c.path,
-          households: v.households,
-          line: v.line,
-        });
-        byLevel.set(level.key, list);
+    const { format, rows } = await scan(input, opts, 'write', (format) => {
+      if (format === 'villages') {
+        const v = new VillageSink(trx, profile, writer, batch);
+        flush = () => v.flush();
+        return v;
       }
-      for (const [level, units] of byLevel) {
-        const w = new LevelWriter(trx, profile.id, level, at, batch);
-        await w.write(units, progress(level, units.length));
-        result.levels[level] = w.counts;
-      }
-    } else {
-      const edition = FORMAT_EDITION[parsed.format];
-      result.edition = edition;
-      const tiers = TIERS[parsed.format].length;
-      let parents = new Map<string, Written>();
-      for (let t = 0; t < tiers; t++) {
-        const level = profile.levels[t]!.key;
-        const planned = new Map<string, PlannedUnit>();
-        for (const r of parsed.official) {
-          const code = unitCode(edition, r.codes[t]!);
-          if (planned.has(code)) continue;
-          const parent = t > 0 ? parents.get(unitCode(edition, r.codes[t - 1]!)) : undefined;
-          planned.set(code, {
-            code,
-            name: r.names[t]!,
-            kind: r.kinds[t] ?? null,
-            parentId: parent?.id ?? null,
-            parentPath: parent?.path ?? '/',
-            line: r.line,
-          });
-        }
-        const units = [...planned.values()];
-        const w = new LevelWriter(trx, profile.id, level, at, batch);
-        parents = await w.write(units, progress(level, units.length));
-        result.levels[level] = w.counts;
-      }
+      edition = FORMAT_EDITION[format];
+      const o = new OfficialSink(profile, edition, TIERS[format].length, writer, batch);
+      flush = () => o.flush();
+      return o;
+    });
+    await flush();
+
+    const levels: Record<string, LevelCounts> = {};
+    for (const l of profile.levels) {
+      const w = writers.get(l.key);
+      if (w) levels[l.key] = w.counts;
     }
-
-    const changed = Object.values(result.levels).reduce((n, c) => n + c.inserted + c.updated, 0);
+    const result: ImportResult = { format, profile: profile.id, rows, levels, ...(edition ? { edition } : {}) };
+    const changed = Object.values(levels).reduce((n, c) => n + c.inserted + c.updated, 0);
     if (changed > 0) {
       await trx
         .insertInto('audit_log')
@@ -590,22 +588,149 @@ export async function importUnitsStream(db: Db, input: Readable, opts: ImportOpt
           actor_person_id: null,
           action: 'units.import',
           subject: profile.id,
-          details: JSON.stringify({ format: result.format, edition: result.edition ?? null, rows: result.rows, levels: result.levels }),
+          details: JSON.stringify({ format, edition: edition ?? null, rows, levels }),
         })
         .execute();
     }
+    return result;
   });
-  return result;
+}
+
+/**
+ * Official rows: pending units per tier, flushed root tier first whenever the lowest tier has a
+ * full batch, so every parent is written (and its id known) before its children.
+ */
+class OfficialSink implements RowSink {
+  private readonly pending: Map<string, PlannedUnit & { parentCode: string | null }>[];
+  /** written units of the tiers above the lowest (provinces, districts): code → id, path */
+  private readonly written: Map<string, Written>[];
+
+  constructor(
+    private readonly profile: Profile,
+    private readonly edition: string,
+    private readonly tiers: number,
+    private readonly writer: (level: string) => LevelWriter,
+    private readonly batch: number,
+  ) {
+    this.pending = Array.from({ length: tiers }, () => new Map());
+    this.written = Array.from({ length: tiers }, () => new Map());
+  }
+
+  async official(r: OfficialRow): Promise<void> {
+    for (let t = 0; t < this.tiers; t++) {
+      const code = unitCode(this.edition, r.codes[t]!);
+      if (this.written[t]!.has(code) || this.pending[t]!.has(code)) continue;
+      this.pending[t]!.set(code, {
+        code,
+        name: r.names[t]!,
+        kind: r.kinds[t] ?? null,
+        parentId: null,
+        parentPath: '/',
+        parentCode: t > 0 ? unitCode(this.edition, r.codes[t - 1]!) : null,
+        line: r.line,
+      });
+    }
+    if (this.pending[this.tiers - 1]!.size >= this.batch) await this.flush();
+  }
+
+  async village(): Promise<void> {
+    throw new Error('unreachable: village row in an official list');
+  }
+
+  async flush(): Promise<void> {
+    for (let t = 0; t < this.tiers; t++) {
+      const units = [...this.pending[t]!.values()];
+      if (units.length === 0) continue;
+      this.pending[t]!.clear();
+      for (const u of units) {
+        if (u.parentCode === null) continue;
+        const parent = this.written[t - 1]!.get(u.parentCode)!;
+        u.parentId = parent.id;
+        u.parentPath = parent.path;
+      }
+      const lowest = t === this.tiers - 1;
+      const out = await this.writer(this.profile.levels[t]!.key).write(units, !lowest);
+      if (!lowest) for (const [code, w] of out) this.written[t]!.set(code, w);
+    }
+  }
+}
+
+/** Village rows: batches whose communes are looked up once (and cached), then written. */
+class VillageSink implements RowSink {
+  private pending: VillageRow[] = [];
+  private readonly communes = new Map<string, CommuneRef | null>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly profile: Profile,
+    private readonly writer: (level: string) => LevelWriter,
+    private readonly batch: number,
+  ) {}
+
+  async official(): Promise<void> {
+    throw new Error('unreachable: official row in a village list');
+  }
+
+  async village(v: VillageRow): Promise<void> {
+    this.pending.push(v);
+    if (this.pending.length >= this.batch) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    const rows = this.pending;
+    this.pending = [];
+    if (rows.length === 0) return;
+    const unknown = [...new Set(rows.map((v) => v.communeCode))].filter((c) => !this.communes.has(c));
+    if (unknown.length) {
+      const found = await findCommunes(this.db, this.profile, unknown);
+      for (const c of unknown) this.communes.set(c, found.get(c) ?? null);
+    }
+    const byLevel = new Map<string, PlannedUnit[]>();
+    for (const v of rows) {
+      const c = this.communes.get(v.communeCode);
+      if (!c) {
+        throw new ImportError(
+          `không có xã mã ${v.communeCode} trong hồ sơ "${this.profile.id}" (hãy nhập danh sách xã trước)`,
+          `unknown commune ${v.communeCode} in profile "${this.profile.id}"`,
+          v.line,
+        );
+      }
+      const idx = this.profile.levels.findIndex((l) => l.key === c.level);
+      const level = this.profile.levels[idx + 1];
+      if (idx < 0 || !level) {
+        throw new ImportError(
+          `đơn vị mã ${v.communeCode} ở cấp "${c.level}", không có cấp nào bên dưới trong hồ sơ "${this.profile.id}"`,
+          `unit ${v.communeCode} is at level "${c.level}" which has no level below it`,
+          v.line,
+        );
+      }
+      const list = byLevel.get(level.key) ?? [];
+      list.push({
+        code: villageCodeFromFolded(c.code, v.search),
+        name: v.name,
+        search: v.search,
+        kind: v.kind,
+        parentId: c.id,
+        parentPath: c.path,
+        households: v.households,
+        line: v.line,
+      });
+      byLevel.set(level.key, list);
+    }
+    for (const [level, units] of byLevel) await this.writer(level).write(units, false);
+  }
+}
+
+interface CommuneRef {
+  id: number;
+  code: string;
+  path: string;
+  level: string;
 }
 
 /** Official commune code → the profile's unit holding it (any edition). */
-async function findCommunes(
-  db: Db,
-  profile: Profile,
-  villages: VillageRow[],
-): Promise<Map<string, { id: number; code: string; path: string; level: string }>> {
-  const official = [...new Set(villages.map((v) => v.communeCode))];
-  const found = new Map<string, { id: number; code: string; path: string; level: string }>();
+async function findCommunes(db: Db, profile: Profile, official: string[]): Promise<Map<string, CommuneRef>> {
+  const found = new Map<string, CommuneRef>();
   const chunk = 400;
   for (let i = 0; i < official.length; i += chunk) {
     const codes = official.slice(i, i + chunk).flatMap((c) => EDITIONS.map((e) => unitCode(e, c)));

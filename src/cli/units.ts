@@ -41,7 +41,7 @@ export const unitsGroup: CliGroup = {
           const final = p.total !== undefined && p.done === p.total;
           if (!final && now - lastPrint < 1000) return;
           lastPrint = now;
-          const what = p.phase === 'read' ? 'đọc (read)' : `ghi ${p.level} (write)`;
+          const what = p.phase === 'read' ? 'đọc (read)' : 'đọc và ghi (read and write)';
           ctx.err(`… ${what}: ${p.done.toLocaleString('vi-VN')}${p.total !== undefined ? ` / ${p.total.toLocaleString('vi-VN')}` : ''} dòng`);
         };
         let result;

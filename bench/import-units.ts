@@ -1,0 +1,103 @@
+/**
+ * Benchmark: the whole 3-tier 2024 list (10,035 communes) plus 100,000 generated villages into a
+ * fresh SQLite file, against a baseline measured in the same run: reading and validating the same
+ * CSVs without writing. Prints wall time, the ratio, and the process's peak RSS.
+ * Run alone with `npx tsx bench/import-units.ts` (or `npm run bench -- import-units`).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { importUnitsFile, readUnitsFile, totalCounts } from '../src/app/import-units';
+import { getProfile } from '../src/app/profiles';
+import { openDatabase } from '../src/db';
+import { migrateToLatest } from '../src/db/migrate';
+
+export const name = 'import-units';
+
+const DATA_FILE = ['../../shared/data/vn-units-2024.csv', '/work/shared/data/vn-units-2024.csv']
+  .map((p) => path.resolve(__dirname, p))
+  .find((p) => fs.existsSync(p));
+const VILLAGES = 100_000;
+const LIMIT_SECONDS = 20;
+const LIMIT_MB = 300;
+
+function writeVillages(file: string, communes: string[]): void {
+  const kinds = ['thôn', 'bản', 'ấp', 'khóm', 'tổ dân phố'];
+  const places = ['Nà Pồng', 'Khe Sến', 'Đồng Tâm', 'Tân Lập', 'Bình Minh', 'Hợp Thành', 'Quyết Tiến', 'Cốc Pục', 'Vàm Xáng', 'Rạch Gốc'];
+  const out: string[] = ['commune_code,village_name,kind,households'];
+  for (let i = 0; i < VILLAGES; i++) {
+    const c = i % communes.length;
+    const k = Math.floor(i / communes.length);
+    const kind = kinds[(c + k) % kinds.length]!;
+    const name = k < places.length ? `${places[(c + k) % places.length]} ${k + 1}` : `Số ${k + 1}`;
+    out.push(`${communes[c]},${name},${kind},${40 + ((i * 37) % 560)}`);
+  }
+  fs.writeFileSync(file, out.join('\n') + '\n');
+}
+
+const mb = (kb: number) => (kb / 1024).toFixed(0);
+
+export async function run(): Promise<boolean> {
+  if (!DATA_FILE) throw new Error('vn-units-2024.csv not found (expected in shared/data)');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnscd-bench-'));
+  try {
+    const profile = getProfile('ca-mau-2023');
+    const villageFile = path.join(dir, 'villages.csv');
+    const communes = fs
+      .readFileSync(DATA_FILE, 'utf8')
+      .split('\n')
+      .slice(1)
+      .filter(Boolean)
+      .map((l) => l.split(',')[4]!);
+    writeVillages(villageFile, communes);
+
+    // baseline: read + parse + validate, no database
+    let t = performance.now();
+    const p1 = await readUnitsFile(fs.createReadStream(DATA_FILE), { profile });
+    const p2 = await readUnitsFile(fs.createReadStream(villageFile), { profile });
+    const parseMs = performance.now() - t;
+    const rssAfterParse = process.resourceUsage().maxRSS;
+
+    const h = openDatabase(`sqlite:${path.join(dir, 'bench.db')}`);
+    await migrateToLatest(h.db);
+    const at = new Date('2026-01-01T00:00:00.000Z');
+    t = performance.now();
+    const r1 = await importUnitsFile(h.db, DATA_FILE, { profile, at });
+    const r2 = await importUnitsFile(h.db, villageFile, { profile, at });
+    const importMs = performance.now() - t;
+    const peakKb = process.resourceUsage().maxRSS;
+
+    t = performance.now();
+    const again1 = await importUnitsFile(h.db, DATA_FILE, { profile, at });
+    const again2 = await importUnitsFile(h.db, villageFile, { profile, at });
+    const againMs = performance.now() - t;
+    await h.close();
+
+    const inserted = totalCounts(r1).inserted + totalCounts(r2).inserted;
+    const unchanged = totalCounts(again1).unchanged + totalCounts(again2).unchanged;
+    const rows = p1.rows + p2.rows;
+    const ok = importMs / 1000 < LIMIT_SECONDS && peakKb / 1024 < LIMIT_MB && unchanged === inserted;
+    console.log(`[${name}] ${rows.toLocaleString('en')} CSV rows (${p1.rows} communes + ${p2.rows} villages) → ${inserted.toLocaleString('en')} units`);
+    console.log(`  baseline, read + parse + validate only: ${(parseMs / 1000).toFixed(2)} s (peak RSS so far ${mb(rssAfterParse)} MB)`);
+    console.log(`  import into a fresh SQLite file:        ${(importMs / 1000).toFixed(2)} s = ${(importMs / parseMs).toFixed(1)}× the baseline`);
+    console.log(`  second import (all unchanged):          ${(againMs / 1000).toFixed(2)} s = ${(againMs / parseMs).toFixed(1)}× the baseline, ${unchanged.toLocaleString('en')} unchanged`);
+    console.log(`  peak RSS (process.resourceUsage().maxRSS): ${mb(peakKb)} MB`);
+    console.log(`  limits ${LIMIT_SECONDS} s / ${LIMIT_MB} MB: ${ok ? 'OK' : 'EXCEEDED'}`);
+    return ok;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  run().then(
+    (ok) => {
+      process.exitCode = ok ? 0 : 1;
+    },
+    (e) => {
+      console.error(e);
+      process.exitCode = 1;
+    },
+  );
+}
