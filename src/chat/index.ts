@@ -5,9 +5,10 @@ import { linking } from './features/link';
 import { groupLife } from './features/group-life';
 import { reporting } from './features/report';
 import { rollups } from './features/rollup';
+import { later } from './features/later';
 import type { Feature } from './feature';
 
-export const FEATURES: Feature[] = [help, linking, groupLife, reporting, rollups];
+export const FEATURES: Feature[] = [help, linking, groupLife, reporting, rollups, later];
 
 export function createChatCore(opts: Omit<CoreOptions, 'features'> & { features?: Feature[] }): ChatCore {
   return new ChatCore({ ...opts, features: opts.features ?? FEATURES });
