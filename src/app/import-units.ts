@@ -14,8 +14,10 @@
  * a hash tail when that would exceed 32 characters. Codes are unique in the whole database, so a code
  * already owned by another profile's tree is refused rather than moved.
  *
- * The whole file is parsed and validated first (a bad row stops the import with its line number),
- * then written in one transaction with batched multi-row inserts: nothing is written unless all is.
+ * Rows stream through validation into one transaction and are written in batched multi-row inserts
+ * (each tier's batch after its parents', so paths are computed from known parent ids, never by a
+ * query per row). A bad row stops the import with its line number and rolls everything back:
+ * nothing is written unless all is. The file is never held in memory whole.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
