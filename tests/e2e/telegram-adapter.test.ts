@@ -277,3 +277,34 @@ describe('Telegram adapter (polling, fake Bot API)', () => {
     expect(await adapter.isBotAdmin(String(VILLAGE.id))).toBe(true);
   });
 });
+
+describe('Telegram adapter start-up', () => {
+  it('does not block while Telegram is unreachable: start() returns, set-up finishes in the background', async () => {
+    const tg = await FakeTelegram.start();
+    const sink = new RecordingSink();
+    tg.dropConnections(3); // getMe fails three times
+    const adapter = createTelegramAdapter({ token: tg.token, apiRoot: tg.apiRoot, sink, log: silentLogger, polling: { timeoutSeconds: 1, minRetryMs: 10, maxRetryMs: 20 } });
+    try {
+      await adapter.start();
+      expect(adapter.botInfo).toBeUndefined(); // returned at the first failure
+      await adapter.ready;
+      expect(adapter.botInfo?.username).toBe('cnscd_test_bot');
+      tg.command(VILLAGE, BINH, '/trogiup');
+      await tg.waitFor(() => sink.events.length === 1, 5000, 'the event');
+    } finally {
+      await adapter.stop();
+      await tg.close();
+    }
+  });
+
+  it('rejects a bad token at once', async () => {
+    const tg = await FakeTelegram.start();
+    const adapter = createTelegramAdapter({ token: '1:wrong', apiRoot: tg.apiRoot, sink: new RecordingSink(), log: silentLogger });
+    try {
+      await expect(adapter.start()).rejects.toThrow(/401|Unauthorized/);
+    } finally {
+      await adapter.stop();
+      await tg.close();
+    }
+  });
+});

@@ -63,8 +63,14 @@ export interface TelegramAdapter {
   /** POST route at `webhookPath`; mount with `app.use(adapter.router)` before any body parser */
   router: Router;
   webhookPath: string;
-  /** getMe, command menus, then polling or setWebhook; retries while Telegram is unreachable */
+  /**
+   * getMe, command menus, then polling or setWebhook. Resolves when done — or at the first failed
+   * try, carrying on in the background (see `ready`) so an unreachable Telegram blocks nothing.
+   * Rejects on a bad token.
+   */
   start(): Promise<void>;
+  /** settles when the set-up begun by start() is complete */
+  readonly ready: Promise<void>;
   stop(): Promise<void>;
   /** known after start() (or when given in deps) */
   readonly botInfo: UserFromGetMe | undefined;
@@ -122,7 +128,7 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
       return;
     }
     try {
-      if (!bot.isInited()) await bot.init();
+      await ensureMe();
       await bot.handleUpdate(update);
     } catch (e) {
       const cause = e instanceof BotError ? e.error : e;
@@ -156,6 +162,11 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
     }
   }
 
+  /** getMe, once. (bot.init() would retry network errors on its own, forever, hiding them.) */
+  async function ensureMe(signal?: AbortSignal): Promise<void> {
+    if (!bot.isInited()) bot.botInfo = await bot.api.getMe(signal ? gs(signal) : undefined);
+  }
+
   // ---- lifecycle ----
   let running = false;
   let abort: AbortController | undefined;
@@ -164,6 +175,8 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
   const minRetryMs = deps.polling?.minRetryMs ?? 1000;
   const maxRetryMs = deps.polling?.maxRetryMs ?? 60_000;
   const pollTimeout = deps.polling?.timeoutSeconds ?? 30;
+  let ready: Promise<void> = Promise.resolve();
+  let onRetry: () => void = () => undefined;
 
   /** Retries a start-up call while Telegram is unreachable; a 401 (bad token) is thrown at once. */
   async function persist<T>(what: string, task: () => Promise<T>): Promise<T> {
@@ -177,6 +190,7 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
         const retryAfter = e instanceof GrammyError ? e.parameters?.retry_after : undefined;
         const delay = retryAfter !== undefined ? retryAfter * 1000 : wait;
         log.warn({ what, delay, ...describeError(e) }, 'telegram start-up call failed; retrying');
+        onRetry();
         await sleep(delay, abort?.signal);
         wait = Math.min(wait * 2, maxRetryMs);
       }
@@ -215,18 +229,37 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
     }
   }
 
+  /**
+   * Resolves once the bot is set up — or, when Telegram does not answer the first try (blocked,
+   * offline), at once, leaving the set-up retrying in the background (`ready`), so that the other
+   * platforms start anyway. A bad token (401) rejects.
+   */
   async function start(): Promise<void> {
     if (running) return;
     running = true;
     abort = new AbortController();
     const signal = abort.signal;
-    await persist('getMe', () => bot.init(gs(signal)));
+    if (mode === 'webhook') {
+      // without a configured secret, one derived from the token: the same on every instance and restart
+      secret = deps.webhookSecret ?? crypto.createHmac('sha256', deps.token).update('telegram-webhook-secret').digest('base64url');
+    }
+    let unreachable!: () => void;
+    const firstFailure = new Promise<'retrying'>((resolve) => (unreachable = () => resolve('retrying')));
+    onRetry = unreachable;
+    ready = setup(signal);
+    const first = await Promise.race([ready.then(() => 'done' as const), firstFailure]);
+    if (first === 'retrying') {
+      log.warn({ mode }, 'telegram unreachable; setting up in the background');
+      ready.catch((e: unknown) => log.error({ ...describeError(e) }, 'telegram set-up failed'));
+    }
+  }
+
+  async function setup(signal: AbortSignal): Promise<void> {
+    await persist('getMe', () => ensureMe(signal));
     if (deps.registerCommands !== false) {
       await registerCommands(bot.api).catch((e: unknown) => log.warn({ ...describeError(e) }, 'telegram setMyCommands failed'));
     }
     if (mode === 'webhook') {
-      // without a configured secret, one derived from the token: the same on every instance and restart
-      secret = deps.webhookSecret ?? crypto.createHmac('sha256', deps.token).update('telegram-webhook-secret').digest('base64url');
       const url = deps.publicUrl!.replace(/\/+$/, '') + webhookPath;
       await persist('setWebhook', () =>
         bot.api.setWebhook(url, { secret_token: secret!, allowed_updates: [...ALLOWED_UPDATES] }, gs(signal)),
@@ -235,6 +268,7 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
       return;
     }
     await persist('deleteWebhook', () => bot.api.deleteWebhook({}, gs(signal)));
+    if (!running) return;
     log.info({ mode, username: bot.botInfo.username }, 'telegram polling started');
     loop = pollLoop(signal).catch((e: unknown) => log.error({ ...describeError(e) }, 'telegram polling loop ended'));
   }
@@ -243,6 +277,7 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
     if (!running) return;
     running = false;
     abort?.abort();
+    await ready.catch(() => undefined);
     await loop;
     loop = undefined;
     await queue.idle();
@@ -253,7 +288,7 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
   }
 
   async function isBotAdmin(chatId: string): Promise<boolean> {
-    if (!bot.isInited()) await bot.init();
+    await ensureMe();
     const m = await bot.api.getChatMember(toChatId(chatId), bot.botInfo.id);
     return m.status === 'administrator' || m.status === 'creator';
   }
@@ -270,6 +305,9 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
     webhookPath,
     start,
     stop,
+    get ready() {
+      return ready;
+    },
     get botInfo() {
       return bot.isInited() ? bot.botInfo : undefined;
     },
