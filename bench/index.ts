@@ -6,7 +6,10 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-const BENCHES: { name: string; file: string }[] = [{ name: 'import-units', file: 'import-units.ts' }];
+const BENCHES: { name: string; file: string }[] = [
+  { name: 'import-units', file: 'import-units.ts' },
+  { name: 'report-ingest', file: 'report-ingest.ts' },
+];
 
 function main(): number {
   const wanted = process.argv.slice(2);

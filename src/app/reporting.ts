@@ -22,8 +22,19 @@ export interface ReportSpec {
   rollsUp: boolean;
 }
 
+const LEVEL_INDICATORS = new WeakMap<Profile, Map<string, ResolvedIndicator[]>>();
+
+/** The indicators a level reports, resolved once per profile (the parser caches its label index per array). */
+export function levelIndicators(profile: Profile, level: string): ResolvedIndicator[] {
+  let byLevel = LEVEL_INDICATORS.get(profile);
+  if (!byLevel) LEVEL_INDICATORS.set(profile, (byLevel = new Map()));
+  let list = byLevel.get(level);
+  if (!list) byLevel.set(level, (list = resolveIndicators(indicatorsFor(profile, level)).filter((i) => i.reportable)));
+  return list;
+}
+
 export function reportSpec(profile: Profile, unit: Unit, period: Period): ReportSpec {
-  const indicators = resolveIndicators(indicatorsFor(profile, unit.level)).filter((i) => i.reportable);
+  const indicators = levelIndicators(profile, unit.level);
   const bounds: Record<string, number> = {};
   if (unit.households !== null) bounds.households_total = unit.households;
   return { indicators, bounds, dueAt: dueAt(profile, unit.level, period), rollsUp: levelRollsUp(profile, unit.level) };

@@ -54,7 +54,7 @@ export async function buildRollup(db: Db, profile: Profile, root: Unit, period: 
     list.push(u);
     kids.set(u.parent_id, list);
   }
-  const indicators = resolveIndicators(profile.indicators);
+  const indicators = profileIndicators(profile);
   const rank = rankKey(indicators);
   const attributes = (u: Unit) => (u.households !== null ? { households_total: u.households } : undefined);
 
@@ -91,6 +91,14 @@ export async function buildRollup(db: Db, profile: Profile, root: Unit, period: 
     dueAt: dueAt(profile, root.level, period),
     size: units.length,
   };
+}
+
+const PROFILE_INDICATORS = new WeakMap<Profile, ResolvedIndicator[]>();
+
+function profileIndicators(profile: Profile): ResolvedIndicator[] {
+  let list = PROFILE_INDICATORS.get(profile);
+  if (!list) PROFILE_INDICATORS.set(profile, (list = resolveIndicators(profile.indicators)));
+  return list;
 }
 
 /** Rank by the first activity count of the profile (households supported, usually). */

@@ -7,8 +7,13 @@ export function periodLabel(t: T, p: Period): string {
   return p.cycle === 'month' ? t('report:period_month', { m: p.index, y: p.year }) : t('report:period_quarter', { q: p.index, y: p.year });
 }
 
+const NUMBER_FORMATS: Record<Locale, Intl.NumberFormat> = {
+  vi: new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 2 }),
+  en: new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }),
+};
+
 export function formatNumber(locale: Locale, n: number): string {
-  return new Intl.NumberFormat(locale === 'vi' ? 'vi-VN' : 'en-US', { maximumFractionDigits: 2 }).format(n);
+  return NUMBER_FORMATS[locale].format(n);
 }
 
 /** "• Hộ được hướng dẫn: 45 hộ" lines in catalogue order. */

@@ -268,11 +268,20 @@ export function dueInstant(due: Due, period: Period, tz: string, movesOffHoliday
   return at.toJSDate();
 }
 
+const DUE_CACHE = new WeakMap<Profile, Map<string, number | undefined>>();
+
 /** When the level's report for the period is due, or undefined when the level has no deadline. */
 export function dueAt(profile: Profile, levelKey: string, period: Period): Date | undefined {
-  const due = dueFor(profile, levelKey);
-  if (!due) return undefined;
-  return dueInstant(due, period, profile.timezone, profile.reporting.reminders.deadlineMovesOffHoliday);
+  // profiles are immutable once loaded; the same few deadlines are asked for on every report
+  let cache = DUE_CACHE.get(profile);
+  if (!cache) DUE_CACHE.set(profile, (cache = new Map()));
+  const key = `${levelKey}|${periodKey(period)}`;
+  if (!cache.has(key)) {
+    const due = dueFor(profile, levelKey);
+    cache.set(key, due ? dueInstant(due, period, profile.timezone, profile.reporting.reminders.deadlineMovesOffHoliday).getTime() : undefined);
+  }
+  const ms = cache.get(key);
+  return ms === undefined ? undefined : new Date(ms);
 }
 
 /**

@@ -527,7 +527,17 @@ export function catalogueOrder(key: string): number {
  * aliases, and each alias/short label with a leading "số"/"số lượng"/"tổng số" (people prefix labels
  * with "Số …" at will).
  */
+const FORMS_CACHE = new WeakMap<IndicatorDef, string[]>();
+
 export function labelForms(ind: IndicatorDef): string[] {
+  const cached = FORMS_CACHE.get(ind);
+  if (cached) return cached;
+  const forms = computeLabelForms(ind);
+  FORMS_CACHE.set(ind, forms);
+  return forms;
+}
+
+function computeLabelForms(ind: IndicatorDef): string[] {
   const base = [ind.key, ind.labels.vi, ind.labels.en, ind.short.vi, ind.short.en, ...ind.aliases];
   const forms = new Set<string>();
   for (const b of base) {
