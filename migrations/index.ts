@@ -1,7 +1,9 @@
 /** Every migration, in order. Add new ones here (Kysely applies them by name, sorted). */
 import type { Migration } from 'kysely';
 import * as m001 from './001_init';
+import * as m002 from './002_oneoff_deadlines';
 
 export const migrations: Record<string, Migration> = {
   '001_init': m001,
+  '002_oneoff_deadlines': m002,
 };

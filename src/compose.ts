@@ -18,6 +18,7 @@ import type { Logger } from './logger';
 import { createSimulator, type Simulator } from './platforms/simulator';
 import { telegramFromConfig, type TelegramAdapter } from './platforms/telegram';
 import { zaloAdapterFromConfig, type ZaloAdapter } from './platforms/zalo';
+import { ReminderScheduler } from './scheduler';
 import { createWebApp } from './web/server';
 
 export interface App {
@@ -29,6 +30,8 @@ export interface App {
   simulator?: Simulator;
   telegram?: TelegramAdapter;
   zalo?: ZaloAdapter;
+  /** the reminder tick; its cron runs when SCHEDULER=on (tests call `scheduler.tick()` or `scheduler.reminders.runDue`) */
+  scheduler: ReminderScheduler;
   web: ReturnType<typeof createWebApp>;
   start(): Promise<{ port: number }>;
   stop(): Promise<void>;
@@ -86,6 +89,16 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     }
   }
 
+  // the same clock as the core and the simulator: a simulator clock jump triggers due points at the next tick
+  const scheduler = new ReminderScheduler({
+    db: handle.db,
+    clock,
+    log,
+    profile: getProfile,
+    timezone: config.TZ_NAME,
+    onQueued: () => drainer?.kick(),
+  });
+
   let server: Server | undefined;
   return {
     config,
@@ -94,6 +107,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     drainer,
     clock,
     web,
+    scheduler,
     ...(simulator ? { simulator } : {}),
     ...(telegram ? { telegram } : {}),
     ...(zalo ? { zalo } : {}),
@@ -106,9 +120,11 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
       const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
       if (telegram) await telegram.start();
       if (zalo) await zalo.start();
+      if (config.SCHEDULER === 'on') scheduler.start();
       return { port };
     },
     async stop() {
+      await scheduler.stop();
       await telegram?.stop();
       await zalo?.stop();
       await drainer!.stop();

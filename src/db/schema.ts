@@ -128,6 +128,19 @@ export interface ReminderSentTable {
   sent_at: string;
 }
 
+/** One-off deadlines added by an admin (migrations/002_oneoff_deadlines.ts). */
+export interface OneOffDeadlineTable {
+  profile: string;
+  id: string;
+  level: string;
+  title_vi: string;
+  title_en: string;
+  /** local wall time, "2026-12-20T24:00" */
+  due_local: string;
+  source: string;
+  created_at: string;
+}
+
 export interface OutboxTable {
   id: Generated<number>;
   platform: string;
@@ -199,6 +212,7 @@ export interface Database {
   chat_members: ChatMemberTable;
   reports: ReportTable;
   reminders_sent: ReminderSentTable;
+  oneoff_deadlines: OneOffDeadlineTable;
   outbox: OutboxTable;
   inbound_events: InboundTable;
   dialogs: DialogTable;

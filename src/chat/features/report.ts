@@ -6,6 +6,7 @@
 import type { Unit } from '../../db/schema';
 import { leads, type RolesAt } from '../../app/access';
 import { choosePeriod, closedBy, reportSpec, storeReport, PERIODIC, type ReportSpec } from '../../app/reporting';
+import { afterReportStored } from '../../app/reminders';
 import { parsePeriodKey, periodKey, type Period } from '../../domain/calendar';
 import { parseReport, templateLines, type ParseError } from '../../domain/report/parse';
 import { getIndicator, type ResolvedIndicator } from '../../domain/indicators';
@@ -183,6 +184,8 @@ async function submitConfirmed(ctx: Ctx, state: DialogState): Promise<void> {
   if (rep.late) parts.push(ctx.t('report:saved_late'));
   if (tg.spec.rollsUp) parts.push(ctx.t('report:own_lines_hint'));
   ctx.reply(parts.join('\n'));
+  // every child of the parent has now reported: tell the parent group at once (claimed once, in this transaction)
+  ctx.out.push(...(await afterReportStored(ctx.db, ctx.svc.profile(tg.unit.profile), tg.unit, tg.period, ctx.now)));
 }
 
 export const reporting: Feature = {

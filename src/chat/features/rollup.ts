@@ -6,6 +6,7 @@ import type { Unit } from '../../db/schema';
 import { leads, mayRead } from '../../app/access';
 import { choosePeriod, levelRollsUp, storeReport } from '../../app/reporting';
 import { buildRollup, flattenRollup, type UnitRollup } from '../../app/rollups';
+import { afterReportStored } from '../../app/reminders';
 import { dueAt, nextDuePeriod } from '../../domain/calendar';
 import { parentLevel, teamRuleFor, type Profile } from '../../domain/profile';
 import type { Completeness } from '../../domain/rollup';
@@ -173,6 +174,7 @@ async function sendUp(ctx: Ctx, args: string): Promise<void> {
     ctx.t(links.length ? 'rollup:sent' : 'rollup:sent_no_group', { parent: parent.name, period: periodLabel(ctx.t, period), version: rep.version }) +
       (rep.late ? '\n' + ctx.t('report:saved_late') : ''),
   );
+  ctx.out.push(...(await afterReportStored(ctx.db, profile, unit, period, ctx.now)));
 }
 
 export const rollups: Feature = {

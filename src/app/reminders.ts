@@ -1,0 +1,493 @@
+/**
+ * Reminders and escalation (SPEC §5): what is due at an instant, to whom, and queuing it exactly once.
+ *
+ * `runDue(now)` asks the calendar for the reminder points of every active profile (profiles of the
+ * units in the database, with the one-off deadlines an admin added) and, for each point still worth
+ * sending, plans the messages of the nudge ladder for every unit of the point's level that has not
+ * reported, then queues them in the outbox.
+ *
+ * Exactly once. Every message belongs to a key in `reminders_sent`:
+ *   `<profile>|<subject>|<level>|<unit id>|<point id>`        the unit's private nudges and group reminders
+ *   `<profile>|<subject>|<level>|parent:<id>|<point id>`      the progress line to a parent group
+ *   `<profile>|<subject>|<level>|approver:<id>|<point id>`    the escalation to an approval unit's chairman
+ *   `<profile>|<subject>|<level>|ready:<id>`                  "every child reported" (on submission)
+ *   `<profile>|<subject>|<level>|*|<point id>`                the point was fully handled
+ * where subject is the period key (`2026-Q4`) or `oneoff:<id>`. The key is inserted (ON CONFLICT DO
+ * NOTHING … RETURNING) in the same transaction as the outbox rows, before them: a key another process
+ * or an earlier run already holds is skipped, so a restart or a second instance never sends twice.
+ *
+ * Downtime. Each run looks back `lookbackDays` local days (default 7; no "last run" to coordinate
+ * between instances) and, per deadline, takes only the LATEST point that has passed: older ones are
+ * superseded (after a long outage a team hears once, not three times). That point is sent when it is
+ * still live:
+ *   - a `before` point while its deadline has not passed (now < dueAt), with the days left as of now;
+ *   - an `overdue` point only on its own local day: it announces "the deadline passed today" and
+ *     wakes the chairman; a day late it is dropped (/tiendo still shows who is missing).
+ * Points already marked handled are skipped without planning (and remembered in memory).
+ *
+ * Time: no date arithmetic here; instants and days come from src/domain/calendar.ts.
+ */
+import type { Db } from '../db';
+import type { Logger } from '../logger';
+import {
+  addLocalDays,
+  allPointsBetween,
+  localDate,
+  periodKey,
+  type Period,
+  type ScheduledPoint,
+} from '../domain/calendar';
+import { parentLevel, teamRuleFor, type OneOffDeadline, type Profile } from '../domain/profile';
+import { CAPABILITIES, PLATFORMS, type Mention, type Outgoing, type Platform } from '../chat/types';
+import { enqueue } from '../store/outbox';
+import {
+  activeProfileIds,
+  claimKeys,
+  grantContacts,
+  linksAtLevel,
+  linksOfUnits,
+  oneOffsByProfile,
+  recordedKeys,
+  reportedUnitsAtLevel,
+  teamContactsAtLevel,
+  teamedUnitsAtLevel,
+  unitsAtLevel,
+  unitsById,
+  type Contact,
+  type GroupLink,
+  type LevelUnit,
+} from '../store/reminders';
+import type { Unit } from '../db/schema';
+import { getProfile } from './profiles';
+import { PERIODIC, levelRollsUp } from './reporting';
+import { MAX_LISTED, PointTexts, readyText } from './reminder-texts';
+
+export const DEFAULT_LOOKBACK_DAYS = 7;
+
+export interface ReminderDeps {
+  db: Db;
+  /** a profile by id (default: the shipped presets) */
+  profile?: (id: string) => Profile;
+  log?: Logger;
+  /** how many local days back a run looks for points missed while down (default 7) */
+  lookbackDays?: number;
+}
+
+export type ItemKind = 'unit' | 'parent' | 'approver';
+
+/** Messages that go out together under one key. */
+export interface PlannedItem {
+  key: string;
+  kind: ItemKind;
+  /** the missing unit, the parent told about progress, or the approval unit */
+  unitId: number;
+  unitName: string;
+  messages: Outgoing[];
+}
+
+export interface PointPlan {
+  profile: string;
+  point: ScheduledPoint;
+  /** period key (`2026-Q4`) or `oneoff:<id>` */
+  subject: string;
+  expected: number;
+  reported: number;
+  missing: number;
+  /** missing units without a linked group (listed to their parent, not silently skipped) */
+  unreachable: { id: number; name: string }[];
+  /** parents that should hear about missing children but have no linked group */
+  parentsWithoutGroup: { id: number; name: string }[];
+  items: PlannedItem[];
+}
+
+export interface PointRun {
+  profile: string;
+  key: string;
+  at: Date;
+  /** items whose key this run claimed */
+  queuedItems: number;
+  queuedMessages: number;
+  /** items another run had already claimed */
+  skippedItems: number;
+  plan: PointPlan;
+}
+
+export interface RunResult {
+  now: Date;
+  points: PointRun[];
+  messages: number;
+}
+
+const subjectOf = (sp: ScheduledPoint) => (sp.period ? periodKey(sp.period) : `oneoff:${sp.oneOffId}`);
+const kindOf = (sp: ScheduledPoint) => (sp.period ? PERIODIC : `oneoff:${sp.oneOffId}`);
+const isPlatform = (p: string): p is Platform => (PLATFORMS as readonly string[]).includes(p);
+
+function keyOf(profile: string, sp: ScheduledPoint, who: string): string {
+  return `${profile}|${subjectOf(sp)}|${sp.level}|${who}|${sp.point.id}`;
+}
+
+/** The key marking a point as fully handled. */
+export function doneKey(profile: string, sp: ScheduledPoint): string {
+  return keyOf(profile, sp, '*');
+}
+
+/** Is a point that has passed still worth sending at `now`? (see the module comment) */
+export function isLive(sp: ScheduledPoint, now: Date, tz: string): boolean {
+  if (sp.point.kind === 'before') return now.getTime() < sp.point.dueAt.getTime();
+  return now.getTime() >= sp.point.at.getTime() && localDate(now, tz) === localDate(sp.point.at, tz);
+}
+
+/** Per deadline (level and period, or one-off), the latest of the points given; sorted by time. */
+export function latestPerDeadline(points: ScheduledPoint[]): ScheduledPoint[] {
+  const byDeadline = new Map<string, ScheduledPoint>();
+  for (const sp of points) {
+    const deadline = sp.key.slice(0, sp.key.lastIndexOf('/'));
+    const prev = byDeadline.get(deadline);
+    if (!prev || prev.point.at.getTime() <= sp.point.at.getTime()) byDeadline.set(deadline, sp);
+  }
+  return [...byDeadline.values()].sort((a, b) => a.point.at.getTime() - b.point.at.getTime() || a.key.localeCompare(b.key));
+}
+
+function mentionsFor(people: Contact[], platform: Platform): Mention[] {
+  if (!CAPABILITIES[platform].mentions) return [];
+  const out: Mention[] = [];
+  for (const p of people) {
+    const id = p.identities.find((i) => i.platform === platform);
+    if (id) out.push({ userId: id.externalId, name: p.name });
+  }
+  return out;
+}
+
+function message(chat: GroupLink | { platform: string; chatId: string }, text: string, mentions: Mention[], context?: Outgoing['context']): Outgoing | undefined {
+  if (!isPlatform(chat.platform)) return undefined;
+  return {
+    chat: { platform: chat.platform, id: chat.chatId },
+    text,
+    ...(mentions.length ? { mentions } : {}),
+    ...(context ? { context } : {}),
+  };
+}
+
+/** The reminder service: plans and runs points, remembering handled points between ticks. */
+export class Reminders {
+  private readonly done = new Set<string>();
+  private readonly merged = new Map<string, { sig: string; profile: Profile }>();
+  readonly lookbackDays: number;
+
+  constructor(private readonly deps: ReminderDeps) {
+    this.lookbackDays = deps.lookbackDays ?? DEFAULT_LOOKBACK_DAYS;
+  }
+
+  private get db(): Db {
+    return this.deps.db;
+  }
+
+  /** The profiles in use, each with the one-off deadlines an admin added to it. */
+  async activeProfiles(): Promise<Profile[]> {
+    const [ids, extra] = await Promise.all([activeProfileIds(this.db), oneOffsByProfile(this.db)]);
+    const load = this.deps.profile ?? getProfile;
+    const out: Profile[] = [];
+    for (const id of ids) {
+      let base: Profile;
+      try {
+        base = load(id);
+      } catch (e) {
+        this.deps.log?.warn({ profile: id, err: (e as Error).message }, 'reminders: unknown profile, skipped');
+        continue;
+      }
+      out.push(this.withOneOffs(base, extra.get(id) ?? []));
+    }
+    return out;
+  }
+
+  /** The same object for the same additions, so the calendar's per-profile memo keeps working. */
+  private withOneOffs(base: Profile, added: OneOffDeadline[]): Profile {
+    const known = new Set(base.reporting.oneOff.map((d) => d.id));
+    const levels = new Set(base.levels.map((l) => l.key));
+    const extra = added.filter((d) => !known.has(d.id) && levels.has(d.level));
+    if (extra.length === 0) return base;
+    const sig = JSON.stringify(extra);
+    const hit = this.merged.get(base.id);
+    if (hit && hit.sig === sig) return hit.profile;
+    const profile: Profile = { ...base, reporting: { ...base.reporting, oneOff: [...base.reporting.oneOff, ...extra] } };
+    this.merged.set(base.id, { sig, profile });
+    return profile;
+  }
+
+  /**
+   * Plans one point as the database stands: the units of its level that have not reported, and
+   * the messages of each enabled ladder step. Texts speak as of `now` (days left). No writes.
+   */
+  async planPoint(profile: Profile, sp: ScheduledPoint, now: Date): Promise<PointPlan> {
+    const db = this.db;
+    const ladder = profile.reporting.reminders.ladder;
+    const level = sp.level;
+    const subject = subjectOf(sp);
+    const rule = teamRuleFor(profile, level);
+    const deadline = sp.oneOffId ? profile.reporting.oneOff.find((d) => d.id === sp.oneOffId) : undefined;
+    const texts = new PointTexts(profile, level, sp.period ? { period: sp.period } : { title: deadline?.title ?? { vi: subject, en: subject } }, sp.point.dueAt, now, sp.point.kind);
+    const overdue = sp.point.kind === 'overdue';
+
+    const units = await unitsAtLevel(db, profile.id, level);
+    const teamed = rule ? await teamedUnitsAtLevel(db, profile.id, level) : undefined;
+    const expected = teamed ? units.filter((u) => teamed.has(u.id)) : units;
+    const reported = await reportedUnitsAtLevel(db, profile.id, level, subject, kindOf(sp));
+    const missing = expected.filter((u) => !reported.has(u.id));
+    const plan: PointPlan = {
+      profile: profile.id,
+      point: sp,
+      subject,
+      expected: expected.length,
+      reported: expected.length - missing.length,
+      missing: missing.length,
+      unreachable: [],
+      parentsWithoutGroup: [],
+      items: [],
+    };
+    if (missing.length === 0) return plan;
+
+    // who answers for a unit: its team's leader (and deputy where the profile lets deputies act), else its officers
+    const role: 'leaders' | 'officers' = rule ? 'leaders' : 'officers';
+    const contacts = rule
+      ? await teamContactsAtLevel(db, profile.id, level, rule.deputy.actsAsLeader ? ['leader', 'deputy'] : ['leader'])
+      : await grantContacts(db, 'officer', missing.map((u) => u.id));
+    const links = await linksAtLevel(db, profile.id, level);
+    const parentIds = [...new Set(missing.map((u) => u.parentId).filter((x): x is number => x !== null))];
+    const parents = await unitsById(db, parentIds);
+    const context = (u: LevelUnit): Outgoing['context'] | undefined => (sp.period ? { flow: 'report', data: { unitId: u.id, period: subject } } : undefined);
+
+    // 1–2: the leader's private chat, then the unit's group
+    for (const u of missing) {
+      const people = contacts.get(u.id) ?? [];
+      const parentName = u.parentId !== null ? parents.get(u.parentId)?.name : undefined;
+      const messages: Outgoing[] = [];
+      if (ladder.privateMessage) {
+        const seen = new Set<string>();
+        for (const p of people) {
+          for (const id of p.identities) {
+            if (!id.privateChatId || seen.has(`${id.platform}:${id.privateChatId}`)) continue;
+            seen.add(`${id.platform}:${id.privateChatId}`);
+            const m = message({ platform: id.platform, chatId: id.privateChatId }, texts.private(u.name, parentName), [], context(u));
+            if (m) messages.push(m);
+          }
+        }
+      }
+      const groups = links.get(u.id) ?? [];
+      if (ladder.group) {
+        if (groups.length === 0) plan.unreachable.push({ id: u.id, name: u.name });
+        for (const g of groups) {
+          if (!isPlatform(g.platform)) continue;
+          const text = texts.group(u.name, people, role, parentName, CAPABILITIES[g.platform].groupNeedsReply && !!sp.period);
+          const m = message(g, text, mentionsFor(people, g.platform), context(u));
+          if (m) messages.push(m);
+        }
+      }
+      if (messages.length) plan.items.push({ key: keyOf(profile.id, sp, String(u.id)), kind: 'unit', unitId: u.id, unitName: u.name, messages });
+    }
+
+    // 3: the parent group's progress line (overdue list after the deadline)
+    if (ladder.parentProgress && parentLevel(profile, level)) {
+      const byParent = new Map<number, { expected: number; missing: LevelUnit[] }>();
+      for (const u of expected) {
+        if (u.parentId === null) continue;
+        const e = byParent.get(u.parentId) ?? { expected: 0, missing: [] };
+        e.expected++;
+        if (!reported.has(u.id)) e.missing.push(u);
+        byParent.set(u.parentId, e);
+      }
+      const unreachable = new Set(plan.unreachable.map((u) => u.id));
+      const parentLinks = await linksOfUnits(db, parentIds);
+      for (const pid of parentIds) {
+        const e = byParent.get(pid);
+        const parent = parents.get(pid);
+        if (!e || !parent || e.missing.length === 0) continue;
+        const groups = (parentLinks.get(pid) ?? []).filter((g) => isPlatform(g.platform));
+        if (groups.length === 0) {
+          plan.parentsWithoutGroup.push({ id: pid, name: parent.name });
+          continue;
+        }
+        const names = e.missing.map((u) => texts.unitWithPeople(u.name, contacts.get(u.id) ?? [], role));
+        const unreach = e.missing.filter((u) => unreachable.has(u.id)).map((u) => texts.unitWithPeople(u.name, contacts.get(u.id) ?? [], role));
+        const text = texts.parent(parent.name, e.expected - e.missing.length, e.expected, names, unreach);
+        // mention the leaders named in the list (the list shows at most MAX_LISTED units)
+        const listed = e.missing.slice(0, MAX_LISTED).flatMap((u) => contacts.get(u.id) ?? []);
+        const messages = groups.map((g) => message(g, text, mentionsFor(listed, g.platform as Platform))).filter((m): m is Outgoing => !!m);
+        plan.items.push({ key: keyOf(profile.id, sp, `parent:${pid}`), kind: 'parent', unitId: pid, unitName: parent.name, messages });
+      }
+    }
+
+    // 4: the approver (chairman) of the approval level, after the deadline
+    if (overdue && ladder.approverAfterDeadline) {
+      const approvalUnits = new Set((await unitsAtLevel(db, profile.id, profile.approval.level)).map((u) => u.id));
+      const byApproval = new Map<number, LevelUnit[]>();
+      for (const u of missing) {
+        const aid = u.path.split('/').filter(Boolean).map(Number).find((id) => approvalUnits.has(id));
+        if (aid === undefined) continue;
+        const list = byApproval.get(aid) ?? [];
+        list.push(u);
+        byApproval.set(aid, list);
+      }
+      if (byApproval.size) {
+        const ids = [...byApproval.keys()];
+        const [approvers, aUnits, aLinks] = await Promise.all([grantContacts(db, 'approver', ids), unitsById(db, ids), linksOfUnits(db, ids)]);
+        for (const [aid, list] of byApproval) {
+          const aUnit = aUnits.get(aid);
+          if (!aUnit) continue;
+          const people = approvers.get(aid) ?? [];
+          const text = texts.approver(aUnit.name, people, list.map((u) => texts.unitWithPeople(u.name, contacts.get(u.id) ?? [], role)));
+          const messages: Outgoing[] = [];
+          for (const p of people) {
+            for (const id of p.identities) {
+              const m = id.privateChatId ? message({ platform: id.platform, chatId: id.privateChatId }, text, []) : undefined;
+              if (m) messages.push(m);
+            }
+          }
+          // nobody to reach privately: tell the approval unit's group, mentioning the chairman
+          if (messages.length === 0) {
+            for (const g of aLinks.get(aid) ?? []) {
+              if (!isPlatform(g.platform)) continue;
+              const m = message(g, text, mentionsFor(people, g.platform));
+              if (m) messages.push(m);
+            }
+          }
+          if (messages.length) plan.items.push({ key: keyOf(profile.id, sp, `approver:${aid}`), kind: 'approver', unitId: aid, unitName: aUnit.name, messages });
+        }
+      }
+    }
+    return plan;
+  }
+
+  /**
+   * Queues a plan: per chunk of items, one transaction that first claims the items' keys and then
+   * queues the messages of the keys it won. Returns the counts.
+   */
+  async commit(plan: PointPlan, at: Date): Promise<{ queuedItems: number; queuedMessages: number; skippedItems: number }> {
+    let queuedItems = 0;
+    let queuedMessages = 0;
+    let skippedItems = 0;
+    const CHUNK = 250;
+    for (let i = 0; i < plan.items.length; i += CHUNK) {
+      const part = plan.items.slice(i, i + CHUNK);
+      await this.db.transaction().execute(async (trx) => {
+        const won = await claimKeys(trx, part.map((x) => x.key), at);
+        const messages = part.filter((x) => won.has(x.key)).flatMap((x) => x.messages);
+        await enqueue(trx, messages, at);
+        queuedItems += won.size;
+        queuedMessages += messages.length;
+        skippedItems += part.length - won.size;
+      });
+    }
+    await claimKeys(this.db, [doneKey(plan.profile, plan.point)], at);
+    this.done.add(doneKey(plan.profile, plan.point));
+    return { queuedItems, queuedMessages, skippedItems };
+  }
+
+  /** The points a run at `now` would handle (see the module comment), per profile, not yet marked handled. */
+  async duePoints(now: Date): Promise<{ profile: Profile; point: ScheduledPoint }[]> {
+    const out: { profile: Profile; point: ScheduledPoint }[] = [];
+    for (const profile of await this.activeProfiles()) {
+      const from = addLocalDays(now, -this.lookbackDays, profile.timezone);
+      const live = latestPerDeadline(allPointsBetween(profile, from, now)).filter((sp) => isLive(sp, now, profile.timezone));
+      const open = live.filter((sp) => !this.done.has(doneKey(profile.id, sp)));
+      if (open.length === 0) continue;
+      const recorded = await recordedKeys(this.db, open.map((sp) => doneKey(profile.id, sp)));
+      for (const sp of open) {
+        const k = doneKey(profile.id, sp);
+        if (recorded.has(k)) this.done.add(k);
+        else out.push({ profile, point: sp });
+      }
+    }
+    return out;
+  }
+
+  /** The scheduler's one call: queue everything due at `now`, exactly once. `dryRun` plans without writing. */
+  async runDue(now: Date, opts: { dryRun?: boolean } = {}): Promise<RunResult> {
+    const result: RunResult = { now, points: [], messages: 0 };
+    for (const { profile, point } of await this.duePoints(now)) {
+      const plan = await this.planPoint(profile, point, now);
+      let counts;
+      if (opts.dryRun) {
+        const recorded = await recordedKeys(this.db, plan.items.map((x) => x.key));
+        const fresh = plan.items.filter((x) => !recorded.has(x.key));
+        counts = { queuedItems: fresh.length, queuedMessages: fresh.reduce((n, x) => n + x.messages.length, 0), skippedItems: plan.items.length - fresh.length };
+      } else {
+        counts = await this.commit(plan, now);
+      }
+      result.points.push({ profile: profile.id, key: point.key, at: point.point.at, ...counts, plan });
+      result.messages += counts.queuedMessages;
+      if (plan.unreachable.length || plan.parentsWithoutGroup.length) {
+        this.deps.log?.warn(
+          { profile: profile.id, point: point.key, unreachable: plan.unreachable.length, parentsWithoutGroup: plan.parentsWithoutGroup.length },
+          'reminders: units without a linked group',
+        );
+      }
+    }
+    if (result.points.length) {
+      this.deps.log?.info({ points: result.points.map((p) => ({ point: `${p.profile}/${p.key}`, messages: p.queuedMessages, skipped: p.skippedItems })) }, 'reminders queued');
+    }
+    return result;
+  }
+
+  /** Every point between two instants with what it would send as the database stands now (CLI `plan`). */
+  async planBetween(from: Date, to: Date, onlyProfile?: string): Promise<PointPlan[]> {
+    const out: PointPlan[] = [];
+    for (const profile of await this.activeProfiles()) {
+      if (onlyProfile && profile.id !== onlyProfile) continue;
+      for (const sp of allPointsBetween(profile, from, to)) out.push(await this.planPoint(profile, sp, sp.point.at));
+    }
+    return out.sort((a, b) => a.point.point.at.getTime() - b.point.point.at.getTime() || a.point.key.localeCompare(b.point.key));
+  }
+}
+
+/** One run at `now` with a fresh service (the CLI, tests). The scheduler keeps one Reminders. */
+export async function runDue(deps: ReminderDeps, now: Date, opts: { dryRun?: boolean } = {}): Promise<RunResult> {
+  return new Reminders(deps).runDue(now, opts);
+}
+
+/**
+ * After a report was stored: when every expected child of the unit's parent has now reported for the
+ * period, the parent's groups hear at once that the roll-up is ready to send up — once (its key is
+ * claimed here, so call it inside the transaction that queues the returned messages, as the chat
+ * core does).
+ */
+export async function afterReportStored(db: Db, profile: Profile, unit: Unit, period: Period, at: Date): Promise<Outgoing[]> {
+  if (unit.parent_id === null || !parentLevel(profile, unit.level)) return [];
+  const subject = periodKey(period);
+  const rule = teamRuleFor(profile, unit.level);
+  const siblings = (
+    await db
+      .selectFrom('units')
+      .select(['id'])
+      .where('parent_id', '=', unit.parent_id)
+      .where('level', '=', unit.level)
+      .where('active', '=', 1)
+      .execute()
+  ).map((r) => r.id);
+  let expected = siblings;
+  if (rule) {
+    const teamed = new Set(
+      (await db.selectFrom('teams').select('unit_id').where('unit_id', 'in', siblings).where('active', '=', 1).execute()).map((r) => r.unit_id),
+    );
+    expected = siblings.filter((id) => teamed.has(id));
+  }
+  if (expected.length === 0 || !expected.includes(unit.id)) return [];
+  const reported = await db
+    .selectFrom('reports')
+    .select('unit_id')
+    .where('unit_id', 'in', expected)
+    .where('period', '=', subject)
+    .where('kind', '=', PERIODIC)
+    .where('sent_up_at', 'is not', null)
+    .distinct()
+    .execute();
+  if (reported.length < expected.length) return [];
+  const parent = (await unitsById(db, [unit.parent_id])).get(unit.parent_id);
+  const links = (await linksOfUnits(db, [unit.parent_id])).get(unit.parent_id) ?? [];
+  if (!parent || links.length === 0) return [];
+  const key = `${profile.id}|${subject}|${unit.level}|ready:${parent.id}`;
+  if (!(await claimKeys(db, [key], at)).has(key)) return [];
+  const parentUnitLevel = parentLevel(profile, unit.level)!.key;
+  const canSendUp = !!parentLevel(profile, parentUnitLevel) && levelRollsUp(profile, parentUnitLevel);
+  const text = readyText(profile, unit.level, period, parent.name, expected.length, canSendUp);
+  return links.map((l) => message(l, text, [])).filter((m): m is Outgoing => !!m);
+}
