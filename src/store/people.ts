@@ -116,3 +116,20 @@ export async function rememberPrivateChat(db: Db, platform: string, externalId: 
     .where('external_id', '=', externalId)
     .execute();
 }
+
+/**
+ * Joins person `from` into person `into`: identities, memberships, grants and authored records
+ * move over, then `from` is deleted. Used when one person links a second platform.
+ */
+export async function mergePeople(db: Db, into: number, from: number): Promise<void> {
+  await db.updateTable('identities').set({ person_id: into }).where('person_id', '=', from).execute();
+  await db.updateTable('memberships').set({ person_id: into }).where('person_id', '=', from).execute();
+  await db.updateTable('role_grants').set({ person_id: into }).where('person_id', '=', from).execute();
+  await db.updateTable('reports').set({ submitted_by: into }).where('submitted_by', '=', from).execute();
+  await db.updateTable('membership_requests').set({ proposed_by: into }).where('proposed_by', '=', from).execute();
+  await db.updateTable('membership_requests').set({ decided_by: into }).where('decided_by', '=', from).execute();
+  await db.updateTable('membership_requests').set({ person_id: into }).where('person_id', '=', from).execute();
+  await db.updateTable('chat_links').set({ linked_by: into }).where('linked_by', '=', from).execute();
+  await db.updateTable('audit_log').set({ actor_person_id: into }).where('actor_person_id', '=', from).execute();
+  await db.deleteFrom('people').where('id', '=', from).execute();
+}
