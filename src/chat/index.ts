@@ -5,11 +5,12 @@ import { linking } from './features/link';
 import { groupLife } from './features/group-life';
 import { reporting } from './features/report';
 import { rollups } from './features/rollup';
+import { membership } from './features/membership';
 import { later } from './features/later';
 import { identityLink } from './features/identity';
 import type { Feature } from './feature';
 
-export const FEATURES: Feature[] = [help, linking, groupLife, reporting, rollups, identityLink, later];
+export const FEATURES: Feature[] = [help, linking, groupLife, reporting, rollups, identityLink, later, membership];
 
 export function createChatCore(opts: Omit<CoreOptions, 'features'> & { features?: Feature[] }): ChatCore {
   return new ChatCore({ ...opts, features: opts.features ?? FEATURES });

@@ -49,7 +49,11 @@ export interface ButtonEvent extends EventBase {
 
 /** Group life: the bot joined or left, a member joined or left, the title changed, the chat moved. */
 export interface GroupEvent extends EventBase {
-  type: 'bot_added' | 'bot_removed' | 'member_joined' | 'member_left' | 'title_changed' | 'chat_migrated';
+  /**
+   * join_request: a user asked to join through an invite link that needs approval (Telegram); the
+   * user is `member` (and `sender`); the decision goes back as an Outgoing `action`
+   */
+  type: 'bot_added' | 'bot_removed' | 'member_joined' | 'member_left' | 'title_changed' | 'chat_migrated' | 'join_request';
   sender?: Sender;
   /** for member events: the member; for chat_migrated: the new chat id in `newChatId` */
   member?: Sender;
@@ -97,6 +101,17 @@ export interface Outgoing {
    * the sender records it against the platform's message id once sent.
    */
   context?: ReplyContext;
+  /**
+   * A platform call to make with this message, before its text (Telegram: approveChatJoinRequest /
+   * declineChatJoinRequest for a join request in `chat`). Platforms without it ignore the field.
+   */
+  action?: PlatformAction;
+}
+
+export interface PlatformAction {
+  kind: 'approve_join' | 'decline_join';
+  /** the platform user whose join request is decided */
+  userId: string;
 }
 
 export interface ReplyContext {
