@@ -83,6 +83,8 @@ export interface PlannedItem {
   unitId: number;
   unitName: string;
   messages: Outgoing[];
+  /** per message: a private chat or a group */
+  audience: ('private' | 'group')[];
 }
 
 export interface PointPlan {
@@ -261,6 +263,7 @@ export class Reminders {
       const people = contacts.get(u.id) ?? [];
       const parentName = u.parentId !== null ? parents.get(u.parentId)?.name : undefined;
       const messages: Outgoing[] = [];
+      const audience: ('private' | 'group')[] = [];
       if (ladder.privateMessage) {
         const seen = new Set<string>();
         for (const p of people) {
@@ -268,7 +271,10 @@ export class Reminders {
             if (!id.privateChatId || seen.has(`${id.platform}:${id.privateChatId}`)) continue;
             seen.add(`${id.platform}:${id.privateChatId}`);
             const m = message({ platform: id.platform, chatId: id.privateChatId }, texts.private(u.name, parentName), [], context(u));
-            if (m) messages.push(m);
+            if (m) {
+              messages.push(m);
+              audience.push('private');
+            }
           }
         }
       }
@@ -279,10 +285,13 @@ export class Reminders {
           if (!isPlatform(g.platform)) continue;
           const text = texts.group(u.name, people, role, parentName, CAPABILITIES[g.platform].groupNeedsReply && !!sp.period);
           const m = message(g, text, mentionsFor(people, g.platform), context(u));
-          if (m) messages.push(m);
+          if (m) {
+            messages.push(m);
+            audience.push('group');
+          }
         }
       }
-      if (messages.length) plan.items.push({ key: keyOf(profile.id, sp, String(u.id)), kind: 'unit', unitId: u.id, unitName: u.name, messages });
+      if (messages.length) plan.items.push({ key: keyOf(profile.id, sp, String(u.id)), kind: 'unit', unitId: u.id, unitName: u.name, messages, audience });
     }
 
     // 3: the parent group's progress line (overdue list after the deadline)
@@ -312,7 +321,7 @@ export class Reminders {
         // mention the leaders named in the list (the list shows at most MAX_LISTED units)
         const listed = e.missing.slice(0, MAX_LISTED).flatMap((u) => contacts.get(u.id) ?? []);
         const messages = groups.map((g) => message(g, text, mentionsFor(listed, g.platform as Platform))).filter((m): m is Outgoing => !!m);
-        plan.items.push({ key: keyOf(profile.id, sp, `parent:${pid}`), kind: 'parent', unitId: pid, unitName: parent.name, messages });
+        plan.items.push({ key: keyOf(profile.id, sp, `parent:${pid}`), kind: 'parent', unitId: pid, unitName: parent.name, messages, audience: messages.map(() => 'group') });
       }
     }
 
@@ -336,6 +345,7 @@ export class Reminders {
           const people = approvers.get(aid) ?? [];
           const text = texts.approver(aUnit.name, people, list.map((u) => texts.unitWithPeople(u.name, contacts.get(u.id) ?? [], role)));
           const messages: Outgoing[] = [];
+          let audience: 'private' | 'group' = 'private';
           for (const p of people) {
             for (const id of p.identities) {
               const m = id.privateChatId ? message({ platform: id.platform, chatId: id.privateChatId }, text, []) : undefined;
@@ -344,13 +354,16 @@ export class Reminders {
           }
           // nobody to reach privately: tell the approval unit's group, mentioning the chairman
           if (messages.length === 0) {
+            audience = 'group';
             for (const g of aLinks.get(aid) ?? []) {
               if (!isPlatform(g.platform)) continue;
               const m = message(g, text, mentionsFor(people, g.platform));
               if (m) messages.push(m);
             }
           }
-          if (messages.length) plan.items.push({ key: keyOf(profile.id, sp, `approver:${aid}`), kind: 'approver', unitId: aid, unitName: aUnit.name, messages });
+          if (messages.length) {
+            plan.items.push({ key: keyOf(profile.id, sp, `approver:${aid}`), kind: 'approver', unitId: aid, unitName: aUnit.name, messages, audience: messages.map(() => audience) });
+          }
         }
       }
     }

@@ -18,9 +18,10 @@ import {
 } from './command';
 import { demoGroup } from './demo';
 import { migrateGroup } from './migrate';
+import { remindersGroup } from './reminders';
 import { unitsGroup } from './units';
 
-export const GROUPS: CliGroup[] = [migrateGroup, unitsGroup, demoGroup];
+export const GROUPS: CliGroup[] = [migrateGroup, unitsGroup, demoGroup, remindersGroup];
 
 const PROGRAM = 'npm run cli --';
 
