@@ -99,7 +99,9 @@ export function holdsPosition(occupation: string | null | undefined, position: s
   if (!o) return false;
   const ow = o.split(' ');
   return positionAlternatives(position).some((alt) => {
-    if (` ${o} `.includes(` ${alt} `)) return true;
+    const at = ` ${o} `.indexOf(` ${alt} `);
+    // "phó trưởng thôn" (deputy head) and "nguyên trưởng thôn" (former head) do not hold the post
+    if (at >= 0) return !/(^| )(pho|nguyen)$/.test(o.slice(0, at).trim());
     const aw = alt.split(' ');
     if (ow.length < 2 || ow[0] !== aw[0] || ow.at(-1) !== aw.at(-1)) return false;
     let j = 0;
