@@ -3,6 +3,7 @@
  * store as the real platforms. Messages live in memory (the bot's state lives in the database).
  */
 import express, { type Router } from 'express';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../../db';
@@ -10,7 +11,10 @@ import type { Clock, OffsetClock } from '../../clock';
 import type { EventSink, Outgoing, PlatformSender } from '../../chat/types';
 
 export interface SimMessage {
+  /** unique across restarts (the bot remembers its messages by id) */
   id: string;
+  /** position in this process's log, for polling */
+  seq: number;
   chatId: string;
   from: { id: string; name: string; bot: boolean };
   text: string;
@@ -38,8 +42,11 @@ export interface Simulator {
 export function createSimulator(deps: { sink: EventSink; db: Db; clock: Clock; offsetClock?: OffsetClock; idle?: () => Promise<void> }): Simulator {
   const log = new Map<string, SimMessage[]>();
   let seq = 0;
-  const push = (m: Omit<SimMessage, 'id' | 'at'>): SimMessage => {
-    const msg = { ...m, id: String(++seq), at: deps.clock.now().toISOString() };
+  // event ids must stay unique across restarts: the core processes each id once, forever
+  const run = randomUUID().slice(0, 8);
+  const push = (m: Omit<SimMessage, 'id' | 'seq' | 'at'>): SimMessage => {
+    const n = ++seq;
+    const msg = { ...m, id: `${run}-${n}`, seq: n, at: deps.clock.now().toISOString() };
     const list = log.get(m.chatId) ?? [];
     list.push(msg);
     if (list.length > 500) list.shift();
@@ -109,7 +116,7 @@ export function createSimulator(deps: { sink: EventSink; db: Db; clock: Clock; o
     await deps.sink.handle({
       type: 'button',
       platform: 'simulator',
-      eventId: `b${++seq}`,
+      eventId: `${run}-b${++seq}`,
       chat: { id: chatId, kind: kindOf(chatId), ...(title ? { title } : {}) },
       sender: { id: userId, displayName: await nameOf(userId) },
       messageId,
@@ -135,7 +142,7 @@ export function createSimulator(deps: { sink: EventSink; db: Db; clock: Clock; o
   });
   router.get('/sim/api/chats/:id/messages', (req, res) => {
     const after = Number(req.query.after ?? 0);
-    res.json((log.get(req.params.id) ?? []).filter((m) => Number(m.id) > after));
+    res.json((log.get(req.params.id) ?? []).filter((m) => m.seq > after));
   });
   router.post('/sim/api/chats/:id/messages', express.json({ limit: '64kb' }), async (req, res) => {
     const body = req.body as { userId?: unknown; text?: unknown; replyTo?: unknown };
