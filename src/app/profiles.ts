@@ -6,22 +6,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { parseProfile, ProfileError, type Profile } from '../domain/profile';
+import { projectPath } from '../paths';
 
 export { ProfileError };
 
-/** The project root: the nearest folder above this file holding package.json (works from src/ and dist/). */
-function projectRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error(`không tìm thấy thư mục gốc dự án (package.json) từ ${__dirname}`);
-    dir = up;
-  }
-}
-
 /** Folder of the shipped presets, resolved from the project root, never from the cwd. */
-export const PROFILES_DIR = path.join(projectRoot(), 'profiles');
+export const PROFILES_DIR = projectPath('profiles');
 
 /**
  * Read and validate one profile file (YAML or JSON). A YAML syntax error or a schema violation is

@@ -5,11 +5,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import i18next, { type i18n, type TOptions } from 'i18next';
+import { projectPath } from '../paths';
 
 export type Locale = 'vi' | 'en';
 export const LOCALES: readonly Locale[] = ['vi', 'en'];
 
-const LOCALES_DIR = path.resolve(__dirname, '../../locales');
+const LOCALES_DIR = projectPath('locales');
 
 function loadResources(): Record<string, Record<string, Record<string, unknown>>> {
   const out: Record<string, Record<string, Record<string, unknown>>> = {};

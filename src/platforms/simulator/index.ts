@@ -5,10 +5,10 @@
 import express, { type Router } from 'express';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Db } from '../../db';
 import type { Clock, OffsetClock } from '../../clock';
 import type { EventSink, Outgoing, PlatformSender } from '../../chat/types';
+import { projectPath } from '../../paths';
 
 export interface SimMessage {
   /** unique across restarts (the bot remembers its messages by id) */
@@ -127,7 +127,7 @@ export function createSimulator(deps: { sink: EventSink; db: Db; clock: Clock; o
   };
 
   const router = express.Router();
-  const page = fs.readFileSync(path.join(__dirname, 'page.html'), 'utf8');
+  const page = fs.readFileSync(projectPath('src/platforms/simulator/page.html'), 'utf8');
   router.get('/', (_req, res) => {
     res.type('html').send(page);
   });
