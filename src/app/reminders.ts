@@ -34,6 +34,7 @@ import {
   allPointsBetween,
   localDate,
   periodKey,
+  startOfLocalDay,
   type Period,
   type ScheduledPoint,
 } from '../domain/calendar';
@@ -174,6 +175,8 @@ function message(chat: GroupLink | { platform: string; chatId: string }, text: s
 export class Reminders {
   private readonly done = new Set<string>();
   private readonly merged = new Map<string, { sig: string; profile: Profile }>();
+  /** the points of the look-back window around one local day, per profile object (the calendar is the slow part of a tick) */
+  private readonly dayPoints = new WeakMap<Profile, { day: string; points: ScheduledPoint[] }>();
   readonly lookbackDays: number;
 
   constructor(private readonly deps: ReminderDeps) {
@@ -395,12 +398,27 @@ export class Reminders {
     return { queuedItems, queuedMessages, skippedItems };
   }
 
+  /** Points with `now − lookbackDays < at <= now`, from a list computed once per local day. */
+  private pointsInWindow(profile: Profile, now: Date): ScheduledPoint[] {
+    const tz = profile.timezone;
+    const day = localDate(now, tz);
+    let cached = this.dayPoints.get(profile);
+    if (!cached || cached.day !== day) {
+      // (start of day − lookback − 1 day, start of day + 1 day] holds every window ending on this day
+      const start = startOfLocalDay(now, tz);
+      cached = { day, points: allPointsBetween(profile, addLocalDays(start, -(this.lookbackDays + 1), tz), addLocalDays(start, 1, tz)) };
+      this.dayPoints.set(profile, cached);
+    }
+    const from = addLocalDays(now, -this.lookbackDays, tz).getTime();
+    const to = now.getTime();
+    return cached.points.filter((sp) => sp.point.at.getTime() > from && sp.point.at.getTime() <= to);
+  }
+
   /** The points a run at `now` would handle (see the module comment), per profile, not yet marked handled. */
   async duePoints(now: Date): Promise<{ profile: Profile; point: ScheduledPoint }[]> {
     const out: { profile: Profile; point: ScheduledPoint }[] = [];
     for (const profile of await this.activeProfiles()) {
-      const from = addLocalDays(now, -this.lookbackDays, profile.timezone);
-      const live = latestPerDeadline(allPointsBetween(profile, from, now)).filter((sp) => isLive(sp, now, profile.timezone));
+      const live = latestPerDeadline(this.pointsInWindow(profile, now)).filter((sp) => isLive(sp, now, profile.timezone));
       const open = live.filter((sp) => !this.done.has(doneKey(profile.id, sp)));
       if (open.length === 0) continue;
       const recorded = await recordedKeys(this.db, open.map((sp) => doneKey(profile.id, sp)));
