@@ -17,11 +17,12 @@ import {
   type CliIO,
 } from './command';
 import { demoGroup } from './demo';
+import { membersGroup, rolesGroup } from './members';
 import { migrateGroup } from './migrate';
 import { remindersGroup } from './reminders';
 import { unitsGroup } from './units';
 
-export const GROUPS: CliGroup[] = [migrateGroup, unitsGroup, demoGroup, remindersGroup];
+export const GROUPS: CliGroup[] = [migrateGroup, unitsGroup, demoGroup, remindersGroup, membersGroup, rolesGroup];
 
 const PROGRAM = 'npm run cli --';
 
