@@ -86,6 +86,8 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     if (empty || config.DEMO_SEED === 'on') {
       const s = await seedDemo(handle.db, config.DEFAULT_PROFILE, clock.now());
       if (s.created) log.info({ profile: s.profile, units: Object.values(s.unitsByLevel).flat().length }, 'demo data seeded');
+      // in the simulator every demo group starts linked to its unit, so reporting works at once
+      if (simulator && s.created) await simulator.linkDemoGroups();
     }
   }
 

@@ -9,6 +9,7 @@ import type { Db } from '../../db';
 import type { Clock, OffsetClock } from '../../clock';
 import type { EventSink, Outgoing, PlatformSender } from '../../chat/types';
 import { projectPath } from '../../paths';
+import { getLink, upsertLink } from '../../store/chats';
 
 export interface SimMessage {
   /** unique across restarts (the bot remembers its messages by id) */
@@ -27,6 +28,8 @@ export interface SimChat {
   id: string;
   title: string;
   kind: 'group' | 'private';
+  code?: string;
+  unitId?: number;
 }
 
 export interface Simulator {
@@ -37,6 +40,42 @@ export interface Simulator {
   say(chatId: string, userId: string, text: string, replyTo?: string): Promise<SimMessage>;
   press(chatId: string, userId: string, messageId: string, data: string): Promise<void>;
   chats(): Promise<SimChat[]>;
+  /** links every demo unit's simulator group that is not linked yet; returns how many */
+  linkDemoGroups(): Promise<number>;
+}
+
+/** The people the page can act as, each with what they are (admin, officer of X, leader of Y…). */
+async function people(db: Db): Promise<{ id: string; name: string; roles: string }[]> {
+  const rows = await db
+    .selectFrom('identities as i')
+    .select(['i.external_id as id', 'i.display_name as name', 'i.person_id as personId'])
+    .where('i.platform', '=', 'simulator')
+    .orderBy('i.person_id')
+    .execute();
+  const grants = await db
+    .selectFrom('role_grants as g')
+    .leftJoin('units as u', 'u.id', 'g.unit_id')
+    .select(['g.person_id as personId', 'g.role', 'u.name as unit'])
+    .execute();
+  const teams = await db
+    .selectFrom('memberships as m')
+    .innerJoin('teams as t', 't.id', 'm.team_id')
+    .innerJoin('units as u', 'u.id', 't.unit_id')
+    .select(['m.person_id as personId', 'm.role', 'u.name as unit'])
+    .where('m.until', 'is', null)
+    .execute();
+  const ROLE: Record<string, string> = {
+    admin: 'Quản trị viên', officer: 'Cán bộ', approver: 'Chủ tịch UBND (duyệt)', observer: 'Theo dõi',
+    leader: 'Tổ trưởng', deputy: 'Tổ phó', member: 'Thành viên', collaborator: 'Cộng tác viên',
+  };
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    roles: [...grants, ...teams]
+      .filter((g) => g.personId === r.personId)
+      .map((g) => `${ROLE[g.role] ?? g.role}${g.unit ? ' ' + g.unit : ''}`)
+      .join(', '),
+  }));
 }
 
 export function createSimulator(deps: { sink: EventSink; db: Db; clock: Clock; offsetClock?: OffsetClock; idle?: () => Promise<void> }): Simulator {
@@ -63,15 +102,27 @@ export function createSimulator(deps: { sink: EventSink; db: Db; clock: Clock; o
         .executeTakeFirst()
     )?.display_name ?? userId;
 
+  /** One group chat per demo unit, in tree order, linked to its unit so reports work at once. */
   const chats = async (): Promise<SimChat[]> => {
     const units = await deps.db
       .selectFrom('units')
-      .select(['id', 'name', 'path'])
-      .where('code', 'like', 'DEMO%')
+      .select(['id', 'name', 'path', 'code'])
+      .where('code', 'like', 'demo:%')
       .where('active', '=', 1)
-      .orderBy('path')
       .execute();
-    return units.map((u) => ({ id: `g${u.id}`, title: `Nhóm ${u.name}`, kind: 'group' as const }));
+    const key = (p: string) => p.split('/').filter(Boolean).map((n) => n.padStart(10, '0')).join('/');
+    units.sort((a, b) => key(a.path).localeCompare(key(b.path)));
+    return units.map((u) => ({ id: `g${u.id}`, title: `Nhóm ${u.name}`, kind: 'group' as const, code: u.code ?? '', unitId: u.id }));
+  };
+
+  const linkDemoGroups = async (): Promise<number> => {
+    let n = 0;
+    for (const c of await chats()) {
+      if (await getLink(deps.db, 'simulator', c.id)) continue;
+      await upsertLink(deps.db, { platform: 'simulator', chatId: c.id, unitId: c.unitId!, teamId: null, title: c.title, linkedBy: null }, deps.clock.now());
+      n++;
+    }
+    return n;
   };
 
   const sender: PlatformSender = {
@@ -132,13 +183,7 @@ export function createSimulator(deps: { sink: EventSink; db: Db; clock: Clock; o
     res.type('html').send(page);
   });
   router.get('/sim/api/state', async (_req, res) => {
-    const people = await deps.db
-      .selectFrom('identities')
-      .select(['external_id as id', 'display_name as name'])
-      .where('platform', '=', 'simulator')
-      .orderBy('created_at')
-      .execute();
-    res.json({ chats: await chats(), people, now: deps.clock.now().toISOString() });
+    res.json({ chats: await chats(), people: await people(deps.db), now: deps.clock.now().toISOString() });
   });
   router.get('/sim/api/chats/:id/messages', (req, res) => {
     const after = Number(req.query.after ?? 0);
@@ -172,5 +217,5 @@ export function createSimulator(deps: { sink: EventSink; db: Db; clock: Clock; o
     res.json({ now: deps.clock.now().toISOString() });
   });
 
-  return { sender, router, messages: (id) => log.get(id) ?? [], say, press, chats };
+  return { sender, router, messages: (id) => log.get(id) ?? [], say, press, chats, linkDemoGroups };
 }
