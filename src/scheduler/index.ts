@@ -48,6 +48,7 @@ export class ReminderScheduler {
     this.running = this.reminders
       .runDue(this.opts.clock.now())
       .then((r) => {
+        this.opts.log.debug({ now: r.now.toISOString(), points: r.points.length, messages: r.messages }, 'reminder tick');
         if (r.messages > 0) this.opts.onQueued?.();
         return r;
       })
