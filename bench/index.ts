@@ -9,6 +9,7 @@ import path from 'node:path';
 const BENCHES: { name: string; file: string }[] = [
   { name: 'import-units', file: 'import-units.ts' },
   { name: 'report-ingest', file: 'report-ingest.ts' },
+  { name: 'members-import', file: 'members-import.ts' },
 ];
 
 function main(): number {

@@ -35,6 +35,10 @@ export interface MemberRow {
   phone: string;
   role: string;
   occupation: string;
+  /** set by the check: the number in E.164, the role, and the person once known */
+  e164: string | undefined;
+  roleKey: TeamRole | undefined;
+  personId: number | null;
 }
 
 export interface RejectedRow {
@@ -98,7 +102,9 @@ export class MemberImportError extends Error {
 
 // ---------------------------------------------------------------- reading
 
-const HEADERS: Record<keyof Omit<MemberRow, 'line'>, string[]> = {
+type Field = 'unitCode' | 'team' | 'name' | 'phone' | 'role' | 'occupation';
+
+const HEADERS: Record<Field, string[]> = {
   unitCode: ['unit code', 'unit', 'ma don vi', 'ma dv', 'ma'],
   team: ['team', 'to', 'ten to'],
   name: ['name', 'full name', 'ho ten', 'ho va ten', 'ten'],
@@ -108,10 +114,10 @@ const HEADERS: Record<keyof Omit<MemberRow, 'line'>, string[]> = {
 };
 
 /** Column index of each field from a header row; unit code, name and phone are required. */
-export function headerIndex(header: string[]): Record<keyof Omit<MemberRow, 'line'>, number> {
+export function headerIndex(header: string[]): Record<Field, number> {
   const folded = header.map((h) => fold(h ?? ''));
-  const idx = {} as Record<keyof Omit<MemberRow, 'line'>, number>;
-  for (const [field, names] of Object.entries(HEADERS) as [keyof Omit<MemberRow, 'line'>, string[]][]) {
+  const idx = {} as Record<Field, number>;
+  for (const [field, names] of Object.entries(HEADERS) as [Field, string[]][]) {
     idx[field] = folded.findIndex((h) => names.includes(h));
   }
   const missing = (['unitCode', 'name', 'phone'] as const).filter((f) => idx[f] < 0);
@@ -124,29 +130,49 @@ export function headerIndex(header: string[]): Record<keyof Omit<MemberRow, 'lin
   return idx;
 }
 
-function toRow(cells: string[], idx: ReturnType<typeof headerIndex>, line: number): MemberRow {
+/**
+ * Repeated values (a team's unit code, common occupations and roles) share one string: 400,000 rows
+ * hold far fewer distinct values than cells.
+ */
+class Interner {
+  private readonly m = new Map<string, string>();
+  get(s: string): string {
+    if (s.length > 64) return s;
+    const hit = this.m.get(s);
+    if (hit !== undefined) return hit;
+    if (this.m.size < 200_000) this.m.set(s, s);
+    return s;
+  }
+}
+
+function toRow(cells: string[], idx: ReturnType<typeof headerIndex>, line: number, intern: Interner): MemberRow {
   const get = (i: number) => (i >= 0 ? String(cells[i] ?? '').trim() : '');
+  // every field declared up front: one object shape for all rows
   return {
     line,
-    unitCode: get(idx.unitCode),
-    team: get(idx.team),
+    unitCode: intern.get(get(idx.unitCode)),
+    team: intern.get(get(idx.team)),
     name: get(idx.name).replace(/\s+/g, ' '),
     phone: get(idx.phone),
-    role: get(idx.role),
-    occupation: get(idx.occupation),
+    role: intern.get(get(idx.role)),
+    occupation: intern.get(get(idx.occupation)),
+    e164: undefined,
+    roleKey: undefined,
+    personId: null,
   };
 }
 
 export async function readMembersCsv(file: string, onProgress?: (p: ImportProgress) => void): Promise<MemberRow[]> {
   const parser = fs.createReadStream(file).pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true, trim: true }));
   const rows: MemberRow[] = [];
+  const intern = new Interner();
   let idx: ReturnType<typeof headerIndex> | undefined;
   for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
     if (!idx) {
       idx = headerIndex(rec.record);
       continue;
     }
-    rows.push(toRow(rec.record, idx, rec.info.lines));
+    rows.push(toRow(rec.record, idx, rec.info.lines, intern));
     if (onProgress && rows.length % 20000 === 0) onProgress({ phase: 'read', done: rows.length });
   }
   if (!idx) throw new MemberImportError('tệp rỗng', 'empty file');
@@ -160,13 +186,14 @@ export async function readMembersXlsx(file: string): Promise<MemberRow[]> {
   if (!ws) throw new MemberImportError('tệp không có trang tính nào', 'no worksheet');
   let idx: ReturnType<typeof headerIndex> | undefined;
   const rows: MemberRow[] = [];
+  const intern = new Interner();
   ws.eachRow({ includeEmpty: false }, (row, n) => {
     const cells: string[] = [];
     row.eachCell({ includeEmpty: true }, (c, col) => {
       cells[col - 1] = c.text;
     });
     if (!idx) idx = headerIndex(cells);
-    else if (cells.some((c) => c && c.trim())) rows.push(toRow(cells, idx, n));
+    else if (cells.some((c) => c && c.trim())) rows.push(toRow(cells, idx, n, intern));
   });
   if (!idx) throw new MemberImportError('tệp rỗng', 'empty file');
   return rows;
@@ -196,7 +223,7 @@ interface PlannedTeam {
   name: string;
   kind: string;
   rule: TeamRule;
-  members: { row: MemberRow; phone: string; role: TeamRole; personId: number | null }[];
+  members: MemberRow[];
 }
 
 async function inChunks<T, R>(items: T[], size: number, f: (chunk: T[]) => Promise<R[]>): Promise<R[]> {
@@ -284,7 +311,7 @@ async function plan(db: Db, rows: MemberRow[], opts: ImportOptions) {
     }
     const kind = team.kind || rule.kind;
     const name = team.name || `${kind === 'steering' ? 'Tổ Chỉ đạo công nghệ số cộng đồng' : 'Tổ công nghệ số cộng đồng'} ${unit.name}`;
-    planned.push({ unit, ...(team.id !== undefined ? { teamId: team.id } : {}), name, kind, rule, members: g.map((row) => ({ row, phone: '', role: 'member', personId: null })) });
+    planned.push({ unit, ...(team.id !== undefined ? { teamId: team.id } : {}), name, kind, rule, members: g });
   }
 
   // current rosters of the existing teams and people known by phone
@@ -310,31 +337,31 @@ async function plan(db: Db, rows: MemberRow[], opts: ImportOptions) {
     const seats: Seat[] = [...(t.teamId !== undefined ? (seatsOf.get(t.teamId) ?? []) : [])];
     const bad: { row: MemberRow; reason: string }[] = [];
     for (const m of t.members) {
-      const role = m.row.role ? parseRole(m.row.role) : 'member';
+      const role = m.role ? parseRole(m.role) : 'member';
       if (!role) {
-        bad.push({ row: m.row, reason: `không hiểu vai trò "${m.row.role}" (tổ trưởng, tổ phó, thành viên, cộng tác viên)` });
+        bad.push({ row: m, reason: `không hiểu vai trò "${m.role}" (tổ trưởng, tổ phó, thành viên, cộng tác viên)` });
         continue;
       }
-      const c = checkJoin(t.rule, seats, { name: m.row.name, phone: m.row.phone, role, occupation: m.row.occupation || null });
+      const c = checkJoin(t.rule, seats, { name: m.name, phone: m.phone, role, occupation: m.occupation || null });
       if (!c.ok) {
-        bad.push({ row: m.row, reason: c.violations.map(describe).join(' ') });
+        bad.push({ row: m, reason: c.violations.map(describe).join(' ') });
         continue;
       }
-      m.role = role;
-      m.phone = c.phone!;
-      seats.push({ phone: c.phone!, name: m.row.name, role });
+      m.roleKey = role;
+      m.e164 = c.phone!;
+      seats.push({ phone: c.phone!, name: m.name, role });
     }
     checked += t.members.length;
     if (opts.onProgress && checked % 20000 < t.members.length) opts.onProgress({ phase: 'check', done: checked, total: rows.length });
     if (bad.length) {
       for (const b of bad) reject(b.row, b.reason);
       const badLines = new Set(bad.map((b) => b.row.line));
-      for (const m of t.members) if (!badLines.has(m.row.line)) reject(m.row, `không nhập vì tổ "${t.name}" có dòng lỗi (nhập cả tổ hoặc không)`);
+      for (const m of t.members) if (!badLines.has(m.line)) reject(m, `không nhập vì tổ "${t.name}" có dòng lỗi (nhập cả tổ hoặc không)`);
       continue;
     }
     for (const w of rosterWarnings(t.rule, seats)) warnings.push({ unitCode: t.unit.code, team: t.name, text: describeWarning(w) });
     accepted.push(t);
-    for (const m of t.members) phoneRows.push(m.phone);
+    for (const m of t.members) phoneRows.push(m.e164!);
   }
 
   // people already known by phone (a person may sit in a commune team and a village team)
@@ -344,7 +371,7 @@ async function plan(db: Db, rows: MemberRow[], opts: ImportOptions) {
     const found = await inChunks([...new Set(phoneRows)], 500, (chunk) => db.selectFrom('people').select(['id', 'phone']).where('phone', 'in', chunk).execute());
     for (const p of found) if (p.phone && !known.has(p.phone)) known.set(p.phone, p.id);
   }
-  for (const t of accepted) for (const m of t.members) m.personId = known.get(m.phone) ?? null;
+  for (const t of accepted) for (const m of t.members) m.personId = known.get(m.e164!) ?? null;
   rejected.sort((a, b) => a.line - b.line);
   return { accepted, rejected, warnings };
 }
@@ -360,6 +387,11 @@ async function write(db: Db, accepted: PlannedTeam[], opts: ImportOptions, total
   const at = opts.at.toISOString();
   const batch = opts.batchSize ?? 500;
   const perTx = opts.teamsPerTransaction ?? 2000;
+  // only numbers in more than one team need remembering across transactions
+  let all = new Set<string>();
+  const shared = new Set<string>();
+  for (const t of accepted) for (const m of t.members) if (all.has(m.e164!)) shared.add(m.e164!); else all.add(m.e164!);
+  all = new Set();
   const personOf = new Map<string, number>();
   let teamsCreated = 0;
   let peopleCreated = 0;
@@ -383,15 +415,16 @@ async function write(db: Db, accepted: PlannedTeam[], opts: ImportOptions, total
       }
       // people to create, once per phone
       const newPeople: { phone: string; name: string }[] = [];
+      const chunkPerson = new Map<string, number>();
       const seen = new Set<string>();
       for (const t of chunk) {
         for (const m of t.members) {
-          if (m.personId !== null) continue;
-          const id = personOf.get(m.phone);
+          if (m.personId != null) continue;
+          const id = personOf.get(m.e164!);
           if (id !== undefined) m.personId = id;
-          else if (!seen.has(m.phone)) {
-            seen.add(m.phone);
-            newPeople.push({ phone: m.phone, name: m.row.name });
+          else if (!seen.has(m.e164!)) {
+            seen.add(m.e164!);
+            newPeople.push({ phone: m.e164!, name: m.name });
           }
         }
       }
@@ -401,15 +434,18 @@ async function write(db: Db, accepted: PlannedTeam[], opts: ImportOptions, total
           .values(newPeople.slice(j, j + batch).map((p) => ({ display_name: p.name, phone: p.phone, locale: null, created_at: at })))
           .returning(['id', 'phone'])
           .execute();
-        for (const r of ids) personOf.set(r.phone!, r.id);
+        for (const r of ids) {
+          if (shared.has(r.phone!)) personOf.set(r.phone!, r.id);
+          else chunkPerson.set(r.phone!, r.id);
+        }
       }
       peopleCreated += newPeople.length;
       const rowsOut: { team_id: number; person_id: number; role: string; occupation: string | null; since: string; until: null }[] = [];
       for (const t of chunk) {
         for (const m of t.members) {
-          if (m.personId === null) m.personId = personOf.get(m.phone)!;
-          else if (!seen.has(m.phone)) peopleReused++;
-          rowsOut.push({ team_id: t.teamId!, person_id: m.personId, role: m.role, occupation: m.row.occupation || null, since: at, until: null });
+          if (m.personId == null) m.personId = chunkPerson.get(m.e164!) ?? personOf.get(m.e164!)!;
+          else if (!seen.has(m.e164!)) peopleReused++;
+          rowsOut.push({ team_id: t.teamId!, person_id: m.personId!, role: m.roleKey!, occupation: m.occupation || null, since: at, until: null });
         }
       }
       for (let j = 0; j < rowsOut.length; j += batch) {
@@ -417,23 +453,28 @@ async function write(db: Db, accepted: PlannedTeam[], opts: ImportOptions, total
       }
       membersInserted += rowsOut.length;
     });
+    for (const t of chunk) t.members = [];
     opts.onProgress?.({ phase: 'write', done: membersInserted, total });
   }
   return { teamsCreated, peopleCreated, peopleReused, membersInserted };
 }
 
-/** Checks every row, then writes the teams whose rows all passed. */
+/** Checks every row, then writes the teams whose rows all passed. Empties `rows` (to free memory as it writes). */
 export async function importMembers(db: Db, rows: MemberRow[], opts: ImportOptions): Promise<MemberImportResult> {
   const { accepted, rejected, warnings } = await plan(db, rows, opts);
   const acceptedRows = accepted.reduce((n, t) => n + t.members.length, 0);
+  const rowCount = rows.length;
+  const teamsRejected = countRejectedTeams(rows, rejected);
+  // the accepted teams hold what is left to write; written rows are released team by team
+  rows.length = 0;
   const counts = opts.dryRun
     ? { teamsCreated: accepted.filter((t) => t.teamId === undefined).length, peopleCreated: 0, peopleReused: 0, membersInserted: 0 }
     : await write(db, accepted, opts, acceptedRows);
   const result: MemberImportResult = {
-    rows: rows.length,
+    rows: rowCount,
     teamsImported: opts.dryRun ? 0 : accepted.length,
     teamsCreated: counts.teamsCreated,
-    teamsRejected: countRejectedTeams(rows, rejected),
+    teamsRejected,
     membersInserted: counts.membersInserted,
     peopleCreated: counts.peopleCreated,
     peopleReused: counts.peopleReused,
