@@ -6,7 +6,7 @@ import type { Chat, ChatMember, Message, Update, User, UserFromGetMe } from 'gra
 import type { ChatEvent, ChatKind, GroupEvent, Sender } from '../../chat/types';
 
 /** Update kinds the bot asks Telegram for (chat_member must be asked for explicitly). */
-export const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member', 'chat_member'] as const;
+export const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member', 'chat_member', 'chat_join_request'] as const;
 
 /** Message fields that make a message "content without text" (as opposed to a service message). */
 const CONTENT_KEYS = [
@@ -120,6 +120,15 @@ export function updateToEvents(update: Update, me: UserFromGetMe, now: Date): Ch
     ];
   }
 
+  if (update.chat_join_request) {
+    // an invite link that needs approval: the membership feature routes it to the approver
+    const r = update.chat_join_request;
+    const kind = chatKind(r.chat);
+    if (kind !== 'group') return [];
+    const user = toSender(r.from);
+    return [{ ...base, type: 'join_request', chat: chatOf(r.chat, kind), at: new Date(r.date * 1000), sender: user, member: user }];
+  }
+
   return [];
 }
 
@@ -169,6 +178,7 @@ export function updateChatId(update: Update): string | undefined {
     update.callback_query?.message?.chat ??
     update.my_chat_member?.chat ??
     update.chat_member?.chat ??
+    update.chat_join_request?.chat ??
     update.edited_message?.chat;
   return chat ? String(chat.id) : undefined;
 }

@@ -48,6 +48,25 @@ export function describeError(e: unknown): Record<string, unknown> {
   return { error: String(e) };
 }
 
+/**
+ * A join request's decision (Outgoing.action), before the message's text. A request Telegram no
+ * longer has (already decided in the app, expired, or this is a retry after it succeeded:
+ * HIDE_REQUESTER_MISSING, USER_ALREADY_PARTICIPANT) is not an error: the text is still sent.
+ */
+export async function joinDecision(api: Api, log: Logger, chatId: number | string, action: NonNullable<Outgoing['action']>): Promise<void> {
+  const userId = Number(action.userId);
+  try {
+    if (action.kind === 'approve_join') await api.approveChatJoinRequest(chatId, userId);
+    else await api.declineChatJoinRequest(chatId, userId);
+  } catch (e) {
+    if (e instanceof GrammyError && e.error_code === 400) {
+      log.info({ chatId, action: action.kind, description: e.description }, 'telegram join request already gone');
+      return;
+    }
+    throw toSendError(e);
+  }
+}
+
 export function createTelegramSender(api: Api, log: Logger, opts: SenderOptions = {}): PlatformSender {
   const laterPartTries = opts.laterPartTries ?? 4;
   const maxInlineWaitMs = opts.maxInlineWaitMs ?? 60_000;
@@ -70,6 +89,7 @@ export function createTelegramSender(api: Api, log: Logger, opts: SenderOptions 
     async send(message: Outgoing): Promise<{ messageIds: string[] }> {
       const parts = renderParts(message);
       let chatId = toChatId(message.chat.id);
+      if (message.action) await joinDecision(api, log, chatId, message.action);
       const ids: string[] = [];
       for (let i = 0; i < parts.length; i++) {
         const part = parts[i]!;
