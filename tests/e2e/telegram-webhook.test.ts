@@ -62,7 +62,7 @@ describe('Telegram adapter (webhook mode)', () => {
     expect(tg.webhook).toEqual({
       url: 'https://bot.example.vn/webhook/telegram',
       secret_token: SECRET,
-      allowed_updates: ['message', 'callback_query', 'my_chat_member', 'chat_member'],
+      allowed_updates: ['message', 'callback_query', 'my_chat_member', 'chat_member', 'chat_join_request'],
     });
     expect(tg.callsOf('getUpdates')).toHaveLength(0);
     expect(tg.callsOf('setMyCommands').length).toBe(4);
