@@ -185,6 +185,15 @@ describe('membership through the simulator', () => {
     expect(filed[0]!.text).toMatch(/Đã gửi đề nghị #\d+: thêm Đỗ Thị Hoa \(Thành viên\)/);
   });
 
+  it('decides by a reply to the request message (how it works on Zalo)', async () => {
+    const filed = await say(groupOf(hamlet), leader, '/themtv Mai Văn Tú | 0966 123 456 | thành viên');
+    const id = Number(/#(\d+)/.exec(filed[0]!.text)![1]);
+    const post = sim().messages(groupOf(commune)).filter((m) => m.from.bot && m.text.startsWith(`📥 Đề nghị #${id}`)).at(-1)!;
+    const out = await say(groupOf(commune), approver, 'Từ chối: không thường trú tại ấp', post.id);
+    expect(out[0]!.text).toContain(`❌ Đã từ chối đề nghị #${id}`);
+    expect(botTexts(groupOf(hamlet)).at(-1)).toContain('Lý do: không thường trú tại ấp');
+  });
+
   it('lists stale requests to the approver again after remindAfterDays, once', async () => {
     app.clock.set('2026-12-03T09:00:00+07:00');
     expect(await remindPendingRequests(app.handle.db, app.clock.now())).toEqual([]);
