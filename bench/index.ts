@@ -10,6 +10,7 @@ const BENCHES: { name: string; file: string }[] = [
   { name: 'import-units', file: 'import-units.ts' },
   { name: 'report-ingest', file: 'report-ingest.ts' },
   { name: 'members-import', file: 'members-import.ts' },
+  { name: 'reminders', file: 'reminders.ts' },
 ];
 
 function main(): number {

@@ -115,14 +115,14 @@ export class PointTexts {
     return people.length ? this.withWho[role]({ unit, names: people.map((x) => x.name).join(', ') }) : unit;
   }
 
-  /** "A, B, C … và 12 đơn vị khác" */
-  list(items: string[]): string {
+  /** "A; B; C … và 12 đơn vị khác": the first MAX_LISTED of `total` items */
+  list(items: string[], total = items.length): string {
     const shown = items.slice(0, MAX_LISTED).join('; ');
-    return items.length > MAX_LISTED ? `${shown} ${this.t('reminders:and_more', { count: items.length - MAX_LISTED })}` : shown;
+    return total > MAX_LISTED ? `${shown} ${this.t('reminders:and_more', { count: total - MAX_LISTED })}` : shown;
   }
 
   /** The progress line in the parent's group: "12/15 thôn đã báo cáo; còn thiếu: …", and the unreachable ones. */
-  parent(parentName: string, actual: number, expected: number, missing: string[], unreachable: string[]): string {
+  parent(parentName: string, actual: number, expected: number, missing: string[], missingTotal: number, unreachable: string[], unreachableTotal: number): string {
     const t = this.t;
     const lines = [
       t(this.overdue ? 'reminders:parent_title_overdue' : 'reminders:parent_title_before', { what: this.what, unit: parentName }),
@@ -130,18 +130,18 @@ export class PointTexts {
         actual,
         expected,
         level: this.levelWord,
-        names: this.list(missing),
+        names: this.list(missing, missingTotal),
       }),
       capitalize(this.due) + '.',
     ];
-    if (unreachable.length) lines.push(t('reminders:unreachable', { names: this.list(unreachable) }));
+    if (unreachableTotal) lines.push(t('reminders:unreachable', { names: this.list(unreachable, unreachableTotal) }));
     return lines.join('\n');
   }
 
   /** The escalation to the approver (chairman) after the deadline. */
-  approver(unitName: string, approvers: PersonName[], missing: string[]): string {
+  approver(unitName: string, approvers: PersonName[], missing: string[], missingTotal: number): string {
     const t = this.t;
-    const params = { unit: unitName, count: missing.length, due: this.due, list: this.list(missing) };
+    const params = { unit: unitName, count: missingTotal, due: this.due, list: this.list(missing, missingTotal) };
     return [
       t('reminders:approver_title', { what: this.what, unit: unitName }),
       approvers.length

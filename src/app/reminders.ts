@@ -38,25 +38,21 @@ import {
   type Period,
   type ScheduledPoint,
 } from '../domain/calendar';
-import { parentLevel, teamRuleFor, type OneOffDeadline, type Profile } from '../domain/profile';
-import { CAPABILITIES, PLATFORMS, type Mention, type Outgoing, type Platform } from '../chat/types';
+import { levelIndex, parentLevel, teamRuleFor, type OneOffDeadline, type Profile } from '../domain/profile';
+import { CAPABILITIES, PLATFORMS, type ChatRef, type Mention, type Outgoing, type Platform } from '../chat/types';
 import { enqueue } from '../store/outbox';
 import {
   activeProfileIds,
   claimKeys,
   grantContacts,
-  linksAtLevel,
+  levelSnapshot,
   linksOfUnits,
   oneOffsByProfile,
   recordedKeys,
-  reportedUnitsAtLevel,
-  teamContactsAtLevel,
-  teamedUnitsAtLevel,
-  unitsAtLevel,
   unitsById,
   type Contact,
   type GroupLink,
-  type LevelUnit,
+  type LevelSnapshotUnit,
 } from '../store/reminders';
 import type { Unit } from '../db/schema';
 import { getProfile } from './profiles';
@@ -76,16 +72,27 @@ export interface ReminderDeps {
 
 export type ItemKind = 'unit' | 'parent' | 'approver';
 
-/** Messages that go out together under one key. */
+/** Where one message of an item goes. */
+export interface Recipient {
+  chat: ChatRef;
+  /** a private chat or a group */
+  audience: 'private' | 'group';
+}
+
+/**
+ * Messages that go out together under one key. The plan decides who gets what; the texts are
+ * rendered by `render()` when the item is queued (so a run that loses the key to another instance
+ * never renders them, and 100,000 texts are not held at once).
+ */
 export interface PlannedItem {
   key: string;
   kind: ItemKind;
   /** the missing unit, the parent told about progress, or the approval unit */
   unitId: number;
   unitName: string;
-  messages: Outgoing[];
-  /** per message: a private chat or a group */
-  audience: ('private' | 'group')[];
+  to: Recipient[];
+  /** the messages, one per recipient, in order */
+  render(): Outgoing[];
 }
 
 export interface PointPlan {
@@ -163,12 +170,15 @@ function mentionsFor(people: Contact[], platform: Platform): Mention[] {
 
 function message(chat: GroupLink | { platform: string; chatId: string }, text: string, mentions: Mention[], context?: Outgoing['context']): Outgoing | undefined {
   if (!isPlatform(chat.platform)) return undefined;
-  return {
-    chat: { platform: chat.platform, id: chat.chatId },
-    text,
-    ...(mentions.length ? { mentions } : {}),
-    ...(context ? { context } : {}),
-  };
+  const m: Outgoing = { chat: { platform: chat.platform, id: chat.chatId }, text };
+  if (mentions.length) m.mentions = mentions;
+  if (context) m.context = context;
+  return m;
+}
+
+/** An item whose few messages are rendered already (progress lines, the chairman). */
+function eager(key: string, kind: ItemKind, unitId: number, unitName: string, messages: Outgoing[], audience: Recipient['audience']): PlannedItem {
+  return { key, kind, unitId, unitName, to: messages.map((m) => ({ chat: m.chat, audience })), render: () => messages };
 }
 
 /** The reminder service: plans and runs points, remembering handled points between ticks. */
@@ -221,7 +231,8 @@ export class Reminders {
 
   /**
    * Plans one point as the database stands: the units of its level that have not reported, and
-   * the messages of each enabled ladder step. Texts speak as of `now` (days left). No writes.
+   * the recipients of each enabled ladder step; texts (rendered when queued) speak as of `now`
+   * (days left). No writes.
    */
   async planPoint(profile: Profile, sp: ScheduledPoint, now: Date): Promise<PointPlan> {
     const db = this.db;
@@ -233,11 +244,14 @@ export class Reminders {
     const texts = new PointTexts(profile, level, sp.period ? { period: sp.period } : { title: deadline?.title ?? { vi: subject, en: subject } }, sp.point.dueAt, now, sp.point.kind);
     const overdue = sp.point.kind === 'overdue';
 
-    const units = await unitsAtLevel(db, profile.id, level);
-    const teamed = rule ? await teamedUnitsAtLevel(db, profile.id, level) : undefined;
-    const expected = teamed ? units.filter((u) => teamed.has(u.id)) : units;
-    const reported = await reportedUnitsAtLevel(db, profile.id, level, subject, kindOf(sp));
-    const missing = expected.filter((u) => !reported.has(u.id));
+    const expected = await levelSnapshot(db, {
+      profile: profile.id,
+      level,
+      period: subject,
+      kind: kindOf(sp),
+      roles: rule ? (rule.deputy.actsAsLeader ? ['leader', 'deputy'] : ['leader']) : null,
+    });
+    const missing = expected.filter((u) => !u.reported);
     const plan: PointPlan = {
       profile: profile.id,
       point: sp,
@@ -253,58 +267,58 @@ export class Reminders {
 
     // who answers for a unit: its team's leader (and deputy where the profile lets deputies act), else its officers
     const role: 'leaders' | 'officers' = rule ? 'leaders' : 'officers';
-    const contacts = rule
-      ? await teamContactsAtLevel(db, profile.id, level, rule.deputy.actsAsLeader ? ['leader', 'deputy'] : ['leader'])
-      : await grantContacts(db, 'officer', missing.map((u) => u.id));
-    const links = await linksAtLevel(db, profile.id, level);
+    const officers = rule ? undefined : await grantContacts(db, 'officer', missing.map((u) => u.id));
+    const contactsOf = (u: LevelSnapshotUnit): Contact[] => (officers ? (officers.get(u.id) ?? []) : u.contacts);
     const parentIds = [...new Set(missing.map((u) => u.parentId).filter((x): x is number => x !== null))];
     const parents = await unitsById(db, parentIds);
-    const context = (u: LevelUnit): Outgoing['context'] | undefined => (sp.period ? { flow: 'report', data: { unitId: u.id, period: subject } } : undefined);
+    const context = (u: LevelSnapshotUnit): Outgoing['context'] | undefined => (sp.period ? { flow: 'report', data: { unitId: u.id, period: subject } } : undefined);
 
     // 1–2: the leader's private chat, then the unit's group
     for (const u of missing) {
-      const people = contacts.get(u.id) ?? [];
-      const parentName = u.parentId !== null ? parents.get(u.parentId)?.name : undefined;
-      const messages: Outgoing[] = [];
-      const audience: ('private' | 'group')[] = [];
+      const people = contactsOf(u);
+      const to: Recipient[] = [];
       if (ladder.privateMessage) {
-        const seen = new Set<string>();
         for (const p of people) {
           for (const id of p.identities) {
-            if (!id.privateChatId || seen.has(`${id.platform}:${id.privateChatId}`)) continue;
-            seen.add(`${id.platform}:${id.privateChatId}`);
-            const m = message({ platform: id.platform, chatId: id.privateChatId }, texts.private(u.name, parentName), [], context(u));
-            if (m) {
-              messages.push(m);
-              audience.push('private');
-            }
+            if (!id.privateChatId || !isPlatform(id.platform)) continue;
+            if (to.some((r) => r.chat.platform === id.platform && r.chat.id === id.privateChatId)) continue;
+            to.push({ chat: { platform: id.platform, id: id.privateChatId }, audience: 'private' });
           }
         }
       }
-      const groups = links.get(u.id) ?? [];
       if (ladder.group) {
-        if (groups.length === 0) plan.unreachable.push({ id: u.id, name: u.name });
-        for (const g of groups) {
-          if (!isPlatform(g.platform)) continue;
-          const text = texts.group(u.name, people, role, parentName, CAPABILITIES[g.platform].groupNeedsReply && !!sp.period);
-          const m = message(g, text, mentionsFor(people, g.platform), context(u));
-          if (m) {
-            messages.push(m);
-            audience.push('group');
-          }
-        }
+        if (u.links.length === 0) plan.unreachable.push({ id: u.id, name: u.name });
+        for (const g of u.links) if (isPlatform(g.platform)) to.push({ chat: { platform: g.platform, id: g.chatId }, audience: 'group' });
       }
-      if (messages.length) plan.items.push({ key: keyOf(profile.id, sp, String(u.id)), kind: 'unit', unitId: u.id, unitName: u.name, messages, audience });
+      if (to.length === 0) continue;
+      const render = (): Outgoing[] => {
+        const parentName = u.parentId !== null ? parents.get(u.parentId)?.name : undefined;
+        const ctx = context(u);
+        return to.map(({ chat, audience }) => {
+          const m: Outgoing = {
+            chat,
+            text:
+              audience === 'private'
+                ? texts.private(u.name, parentName)
+                : texts.group(u.name, people, role, parentName, CAPABILITIES[chat.platform].groupNeedsReply && !!sp.period),
+          };
+          const mentions = audience === 'group' ? mentionsFor(people, chat.platform) : [];
+          if (mentions.length) m.mentions = mentions;
+          if (ctx) m.context = ctx;
+          return m;
+        });
+      };
+      plan.items.push({ key: keyOf(profile.id, sp, String(u.id)), kind: 'unit', unitId: u.id, unitName: u.name, to, render });
     }
 
     // 3: the parent group's progress line (overdue list after the deadline)
     if (ladder.parentProgress && parentLevel(profile, level)) {
-      const byParent = new Map<number, { expected: number; missing: LevelUnit[] }>();
+      const byParent = new Map<number, { expected: number; missing: LevelSnapshotUnit[] }>();
       for (const u of expected) {
         if (u.parentId === null) continue;
         const e = byParent.get(u.parentId) ?? { expected: 0, missing: [] };
         e.expected++;
-        if (!reported.has(u.id)) e.missing.push(u);
+        if (!u.reported) e.missing.push(u);
         byParent.set(u.parentId, e);
       }
       const unreachable = new Set(plan.unreachable.map((u) => u.id));
@@ -318,27 +332,20 @@ export class Reminders {
           plan.parentsWithoutGroup.push({ id: pid, name: parent.name });
           continue;
         }
-        const names = e.missing.map((u) => texts.unitWithPeople(u.name, contacts.get(u.id) ?? [], role));
-        const unreach = e.missing.filter((u) => unreachable.has(u.id)).map((u) => texts.unitWithPeople(u.name, contacts.get(u.id) ?? [], role));
-        const text = texts.parent(parent.name, e.expected - e.missing.length, e.expected, names, unreach);
+        // lists show MAX_LISTED names and count the rest: format only those
+        const named = (us: LevelSnapshotUnit[]) => us.slice(0, MAX_LISTED).map((u) => texts.unitWithPeople(u.name, contactsOf(u), role));
+        const unreachHere = e.missing.filter((u) => unreachable.has(u.id));
+        const text = texts.parent(parent.name, e.expected - e.missing.length, e.expected, named(e.missing), e.missing.length, named(unreachHere), unreachHere.length);
         // mention the leaders named in the list (the list shows at most MAX_LISTED units)
-        const listed = e.missing.slice(0, MAX_LISTED).flatMap((u) => contacts.get(u.id) ?? []);
+        const listed = e.missing.slice(0, MAX_LISTED).flatMap((u) => contactsOf(u));
         const messages = groups.map((g) => message(g, text, mentionsFor(listed, g.platform as Platform))).filter((m): m is Outgoing => !!m);
-        plan.items.push({ key: keyOf(profile.id, sp, `parent:${pid}`), kind: 'parent', unitId: pid, unitName: parent.name, messages, audience: messages.map(() => 'group') });
+        plan.items.push(eager(keyOf(profile.id, sp, `parent:${pid}`), 'parent', pid, parent.name, messages, 'group'));
       }
     }
 
     // 4: the approver (chairman) of the approval level, after the deadline
     if (overdue && ladder.approverAfterDeadline) {
-      const approvalUnits = new Set((await unitsAtLevel(db, profile.id, profile.approval.level)).map((u) => u.id));
-      const byApproval = new Map<number, LevelUnit[]>();
-      for (const u of missing) {
-        const aid = u.path.split('/').filter(Boolean).map(Number).find((id) => approvalUnits.has(id));
-        if (aid === undefined) continue;
-        const list = byApproval.get(aid) ?? [];
-        list.push(u);
-        byApproval.set(aid, list);
-      }
+      const byApproval = await this.byAncestorAt(profile, level, profile.approval.level, missing);
       if (byApproval.size) {
         const ids = [...byApproval.keys()];
         const [approvers, aUnits, aLinks] = await Promise.all([grantContacts(db, 'approver', ids), unitsById(db, ids), linksOfUnits(db, ids)]);
@@ -346,7 +353,7 @@ export class Reminders {
           const aUnit = aUnits.get(aid);
           if (!aUnit) continue;
           const people = approvers.get(aid) ?? [];
-          const text = texts.approver(aUnit.name, people, list.map((u) => texts.unitWithPeople(u.name, contacts.get(u.id) ?? [], role)));
+          const text = texts.approver(aUnit.name, people, list.slice(0, MAX_LISTED).map((u) => texts.unitWithPeople(u.name, contactsOf(u), role)), list.length);
           const messages: Outgoing[] = [];
           let audience: 'private' | 'group' = 'private';
           for (const p of people) {
@@ -365,12 +372,31 @@ export class Reminders {
             }
           }
           if (messages.length) {
-            plan.items.push({ key: keyOf(profile.id, sp, `approver:${aid}`), kind: 'approver', unitId: aid, unitName: aUnit.name, messages, audience: messages.map(() => audience) });
+            plan.items.push(eager(keyOf(profile.id, sp, `approver:${aid}`), 'approver', aid, aUnit.name, messages, audience));
           }
         }
       }
     }
     return plan;
+  }
+
+  /** Units grouped by their ancestor (or themselves) at another level, walking up parent links; none when that level is below. */
+  private async byAncestorAt<U extends { id: number; parentId: number | null }>(profile: Profile, level: string, ancestorLevel: string, units: U[]): Promise<Map<number, U[]>> {
+    const steps = levelIndex(profile, level) - levelIndex(profile, ancestorLevel);
+    const out = new Map<number, U[]>();
+    if (steps < 0) return out;
+    let at = new Map<U, number | null>(units.map((u) => [u, steps === 0 ? u.id : u.parentId]));
+    for (let i = 1; i < steps; i++) {
+      const up = await unitsById(this.db, [...new Set([...at.values()].filter((x): x is number => x !== null))]);
+      at = new Map([...at].map(([u, id]) => [u, id === null ? null : (up.get(id)?.parentId ?? null)]));
+    }
+    for (const [u, id] of at) {
+      if (id === null) continue;
+      const list = out.get(id) ?? [];
+      list.push(u);
+      out.set(id, list);
+    }
+    return out;
   }
 
   /**
@@ -386,7 +412,7 @@ export class Reminders {
       const part = plan.items.slice(i, i + CHUNK);
       await this.db.transaction().execute(async (trx) => {
         const won = await claimKeys(trx, part.map((x) => x.key), at);
-        const messages = part.filter((x) => won.has(x.key)).flatMap((x) => x.messages);
+        const messages = part.filter((x) => won.has(x.key)).flatMap((x) => x.render());
         await enqueue(trx, messages, at);
         queuedItems += won.size;
         queuedMessages += messages.length;
@@ -440,7 +466,7 @@ export class Reminders {
       if (opts.dryRun) {
         const recorded = await recordedKeys(this.db, plan.items.map((x) => x.key));
         const fresh = plan.items.filter((x) => !recorded.has(x.key));
-        counts = { queuedItems: fresh.length, queuedMessages: fresh.reduce((n, x) => n + x.messages.length, 0), skippedItems: plan.items.length - fresh.length };
+        counts = { queuedItems: fresh.length, queuedMessages: fresh.reduce((n, x) => n + x.to.length, 0), skippedItems: plan.items.length - fresh.length };
       } else {
         counts = await this.commit(plan, now);
       }

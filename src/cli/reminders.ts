@@ -50,7 +50,7 @@ function firstLine(text: string): string {
 export function describePlan(plan: PointPlan, tz: string, opts: { summary?: boolean; limit?: number } = {}): string[] {
   const sp = plan.point;
   const subject = sp.period ? periodKey(sp.period) : `oneoff:${sp.oneOffId}`;
-  const messages = plan.items.reduce((n, x) => n + x.messages.length, 0);
+  const messages = plan.items.reduce((n, x) => n + x.to.length, 0);
   const lines = [
     `${when(sp.point.at, tz)}  ${plan.profile}  ${subject} · ${sp.level} · ${sp.point.id} (hạn/due ${when(sp.point.dueAt, tz)}): ` +
       `${plan.missing}/${plan.expected} chưa báo cáo (missing), ${messages} tin nhắn (messages)`,
@@ -59,10 +59,14 @@ export function describePlan(plan: PointPlan, tz: string, opts: { summary?: bool
   const limit = opts.limit ?? 50;
   let shown = 0;
   for (const item of plan.items) {
-    item.messages.forEach((m, i) => {
+    if (shown >= limit) {
+      shown += item.to.length;
+      continue;
+    }
+    item.render().forEach((m, i) => {
       if (shown++ >= limit) return;
       const who = m.mentions?.length ? ` @${m.mentions.map((x) => x.name).join(', @')}` : '';
-      const kind = item.kind === 'unit' ? (item.audience[i] === 'private' ? 'riêng/private' : 'nhóm/group') : item.kind === 'parent' ? 'tiến độ/progress' : 'chủ tịch/approver';
+      const kind = item.kind === 'unit' ? (item.to[i]!.audience === 'private' ? 'riêng/private' : 'nhóm/group') : item.kind === 'parent' ? 'tiến độ/progress' : 'chủ tịch/approver';
       lines.push(`  → ${m.chat.platform}:${m.chat.id} [${kind}] ${firstLine(m.text)}${who}`);
     });
   }

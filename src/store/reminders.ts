@@ -89,24 +89,141 @@ export async function oneOffsByProfile(db: Db): Promise<Map<string, OneOffDeadli
 
 // ───────────────────────────── batch reads for one level ─────────────────────────────
 
+/** A unit expected to report at a level, as a reminder point needs it. */
+export interface LevelSnapshotUnit {
+  id: number;
+  name: string;
+  parentId: number | null;
+  reported: boolean;
+  /** team leaders (and the roles asked for), with identities; empty when no roles were asked */
+  contacts: Contact[];
+  links: GroupLink[];
+}
+
+/**
+ * Every unit of a profile's level that is expected to report (with an active team when `roles` is
+ * given — a level with teams — else every active unit), whether it has reported for the period
+ * (some version sent up, as rollups.statusOf), its team's leaders with their identities and its
+ * active group links. A point may concern 100,000 villages: one index range for who reported, then
+ * one join (a row per leader × identity × link) per range of 10,000 unit ids, so each range's rows
+ * die young; no ORDER BY over the joined rows (small per-unit lists are sorted here instead).
+ */
+export async function levelSnapshot(
+  db: Db,
+  q: { profile: string; level: string; period: string; kind: string; roles: readonly string[] | null },
+): Promise<LevelSnapshotUnit[]> {
+  const out = new Map<number, LevelSnapshotUnit>();
+  const people = new Map<number, Contact>();
+  const link = (u: LevelSnapshotUnit, platform: string | null, chatId: string | null) => {
+    if (platform === null || chatId === null) return;
+    if (!u.links.some((l) => l.platform === platform && l.chatId === chatId)) u.links.push({ platform, chatId });
+  };
+  // who reported: one index range over (period, kind) instead of a probe per unit
+  const reported = await reportedUnitsAtLevel(db, q.profile, q.level, q.period, q.kind);
+  const unitOf = (r: { id: number; name: string; parent_id: number | null }) => {
+    let u = out.get(r.id);
+    if (!u) out.set(r.id, (u = { id: r.id, name: r.name, parentId: r.parent_id, reported: reported.has(r.id), contacts: [], links: [] }));
+    return u;
+  };
+  // in ranges of unit ids: each range's joined rows die young instead of 100,000 at once
+  const bounds = await db
+    .selectFrom('units')
+    .select((eb) => [eb.fn.min('id').as('lo'), eb.fn.max('id').as('hi')])
+    .where('profile', '=', q.profile)
+    .where('level', '=', q.level)
+    .where('active', '=', 1)
+    .executeTakeFirst();
+  const lo = Number(bounds?.lo ?? 1);
+  const hi = Number(bounds?.hi ?? 0);
+  for (let from = lo; from <= hi; from += SNAPSHOT_RANGE) {
+    await snapshotRange(db, q, from, Math.min(hi, from + SNAPSHOT_RANGE - 1), unitOf, link, people);
+  }
+  // a stable order without ORDER BY in SQL (a sort of every joined row costs more than these small ones)
+  const byRole = (c: Contact) => (c.role === 'leader' ? 0 : 1);
+  const units = [...out.values()].sort((a, b) => a.id - b.id);
+  for (const u of units) {
+    if (u.links.length > 1) u.links.sort((a, b) => a.platform.localeCompare(b.platform) || a.chatId.localeCompare(b.chatId));
+    if (u.contacts.length > 1) u.contacts.sort((a, b) => byRole(a) - byRole(b) || a.personId - b.personId);
+  }
+  return units;
+}
+
+const SNAPSHOT_RANGE = 10_000;
+
+async function snapshotRange(
+  db: Db,
+  q: { profile: string; level: string; period: string; kind: string; roles: readonly string[] | null },
+  from: number,
+  to: number,
+  unitOf: (r: { id: number; name: string; parent_id: number | null }) => LevelSnapshotUnit,
+  link: (u: LevelSnapshotUnit, platform: string | null, chatId: string | null) => void,
+  people: Map<number, Contact>,
+): Promise<void> {
+  if (q.roles) {
+    const roles = [...q.roles];
+    const rows = await db
+      .selectFrom('units as u')
+      .innerJoin('teams as t', (j) => j.onRef('t.unit_id', '=', 'u.id').on('t.active', '=', 1))
+      .leftJoin('memberships as m', (j) => j.onRef('m.team_id', '=', 't.id').on('m.until', 'is', null).on('m.role', 'in', roles))
+      .leftJoin('people as p', 'p.id', 'm.person_id')
+      .leftJoin('identities as i', 'i.person_id', 'p.id')
+      .leftJoin('chat_links as l', (j) => j.onRef('l.unit_id', '=', 'u.id').on('l.active', '=', 1))
+      .select([
+        'u.id',
+        'u.name',
+        'u.parent_id',
+        'm.role',
+        'p.id as pid',
+        'p.display_name as pname',
+        'i.platform as ip',
+        'i.external_id as ie',
+        'i.private_chat_id as ipc',
+        'l.platform as lp',
+        'l.chat_id as lc',
+      ])
+      .where('u.id', '>=', from)
+      .where('u.id', '<=', to)
+      .where('u.profile', '=', q.profile)
+      .where('u.level', '=', q.level)
+      .where('u.active', '=', 1)
+      .execute();
+    for (const r of rows) {
+      const u = unitOf(r);
+      link(u, r.lp, r.lc);
+      if (r.pid === null) continue;
+      let c = people.get(r.pid);
+      if (!c) people.set(r.pid, (c = { personId: r.pid, name: r.pname ?? '', identities: [], role: r.role ?? undefined }));
+      if (!u.contacts.includes(c)) u.contacts.push(c);
+      if (r.ip !== null && r.ie !== null && !c.identities.some((x) => x.platform === r.ip && x.externalId === r.ie)) {
+        c.identities.push({ platform: r.ip, externalId: r.ie, privateChatId: r.ipc });
+      }
+    }
+  } else {
+    const rows = await db
+      .selectFrom('units as u')
+      .leftJoin('chat_links as l', (j) => j.onRef('l.unit_id', '=', 'u.id').on('l.active', '=', 1))
+      .select([
+        'u.id',
+        'u.name',
+        'u.parent_id',
+        'l.platform as lp',
+        'l.chat_id as lc',
+      ])
+      .where('u.id', '>=', from)
+      .where('u.id', '<=', to)
+      .where('u.profile', '=', q.profile)
+      .where('u.level', '=', q.level)
+      .where('u.active', '=', 1)
+      .execute();
+    for (const r of rows) link(unitOf(r), r.lp, r.lc);
+  }
+}
+
 export interface LevelUnit {
   id: number;
   name: string;
   parentId: number | null;
   path: string;
-}
-
-/** Active units of a profile at a level. */
-export async function unitsAtLevel(db: Db, profile: string, level: string): Promise<LevelUnit[]> {
-  const rows = await db
-    .selectFrom('units')
-    .select(['id', 'name', 'parent_id', 'path'])
-    .where('profile', '=', profile)
-    .where('level', '=', level)
-    .where('active', '=', 1)
-    .orderBy('id')
-    .execute();
-  return rows.map((r) => ({ id: r.id, name: r.name, parentId: r.parent_id, path: r.path }));
 }
 
 export async function unitsById(db: Db, ids: readonly number[]): Promise<Map<number, LevelUnit>> {
@@ -116,19 +233,6 @@ export async function unitsById(db: Db, ids: readonly number[]): Promise<Map<num
     for (const r of rows) out.set(r.id, { id: r.id, name: r.name, parentId: r.parent_id, path: r.path });
   }
   return out;
-}
-
-/** Units of a profile at a level that have an active team. */
-export async function teamedUnitsAtLevel(db: Db, profile: string, level: string): Promise<Set<number>> {
-  const rows = await db
-    .selectFrom('teams as t')
-    .innerJoin('units as u', 'u.id', 't.unit_id')
-    .select('t.unit_id')
-    .where('u.profile', '=', profile)
-    .where('u.level', '=', level)
-    .where('t.active', '=', 1)
-    .execute();
-  return new Set(rows.map((r) => r.unit_id));
 }
 
 /**
@@ -153,6 +257,8 @@ export async function reportedUnitsAtLevel(db: Db, profile: string, level: strin
 export interface Contact {
   personId: number;
   name: string;
+  /** the team role the person was found by (levelSnapshot) */
+  role?: string;
   /** platform identities: for mentions, and private chats where the person opened one */
   identities: { platform: string; externalId: string; privateChatId: string | null }[];
 }
@@ -166,25 +272,6 @@ async function attachIdentities(db: Db, people: Map<number, Contact>): Promise<v
       .execute();
     for (const r of rows) people.get(r.person_id)?.identities.push({ platform: r.platform, externalId: r.external_id, privateChatId: r.private_chat_id });
   }
-}
-
-/** Current team leaders (and other roles asked for) of the units of a profile at a level, per unit. */
-export async function teamContactsAtLevel(db: Db, profile: string, level: string, roles: readonly string[]): Promise<Map<number, Contact[]>> {
-  const rows = await db
-    .selectFrom('memberships as m')
-    .innerJoin('teams as t', 't.id', 'm.team_id')
-    .innerJoin('units as u', 'u.id', 't.unit_id')
-    .innerJoin('people as p', 'p.id', 'm.person_id')
-    .select(['t.unit_id', 'p.id as personId', 'p.display_name as name', 'm.role'])
-    .where('u.profile', '=', profile)
-    .where('u.level', '=', level)
-    .where('t.active', '=', 1)
-    .where('m.until', 'is', null)
-    .where('m.role', 'in', [...roles])
-    .orderBy('t.unit_id')
-    .orderBy('m.id')
-    .execute();
-  return groupContacts(db, rows.map((r) => ({ unitId: r.unit_id, personId: r.personId, name: r.name, order: r.role === 'leader' ? 0 : 1 })));
 }
 
 /** People holding a grant (officer, approver…) exactly at each of the given units. */
@@ -221,28 +308,6 @@ async function groupContacts(db: Db, rows: { unitId: number; personId: number; n
 export interface GroupLink {
   platform: string;
   chatId: string;
-}
-
-/** Active group links of the units of a profile at a level, per unit. */
-export async function linksAtLevel(db: Db, profile: string, level: string): Promise<Map<number, GroupLink[]>> {
-  const rows = await db
-    .selectFrom('chat_links as l')
-    .innerJoin('units as u', 'u.id', 'l.unit_id')
-    .select(['l.unit_id', 'l.platform', 'l.chat_id'])
-    .where('u.profile', '=', profile)
-    .where('u.level', '=', level)
-    .where('l.active', '=', 1)
-    .orderBy('l.unit_id')
-    .orderBy('l.platform')
-    .orderBy('l.chat_id')
-    .execute();
-  const out = new Map<number, GroupLink[]>();
-  for (const r of rows) {
-    const list = out.get(r.unit_id) ?? [];
-    list.push({ platform: r.platform, chatId: r.chat_id });
-    out.set(r.unit_id, list);
-  }
-  return out;
 }
 
 /** Active group links of the given units. */

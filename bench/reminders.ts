@@ -1,0 +1,161 @@
+/**
+ * Benchmark: planning the reminders of ONE point for 100,000 villages (two-tier-2025: a province,
+ * 1,000 communes of 100 villages, a team with a leader in every village, every group linked, a
+ * chairman per commune, 1 village in 10 already reported). Measures `Reminders.planPoint` (the reads
+ * and the texts) for a `before` point and for the overdue point (with the chairmen), then the commit
+ * (claiming the keys and queuing the outbox rows) and a second commit that claims nothing.
+ * Limit: planning a point under 1 s. Run alone with `npx tsx bench/reminders.ts`.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { getProfile } from '../src/app/profiles';
+import { Reminders } from '../src/app/reminders';
+import { allPointsBetween, localInstant } from '../src/domain/calendar';
+import { openDatabase, type Db } from '../src/db';
+import { migrateToLatest } from '../src/db/migrate';
+
+export const name = 'reminders';
+
+const COMMUNES = 1_000;
+const PER_COMMUNE = 100;
+const LIMIT_MS = 1_000;
+
+async function insertMany<T>(db: Db, rows: T[], insert: (trx: Db, part: T[]) => Promise<unknown>): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < rows.length; i += 500) await insert(trx, rows.slice(i, i + 500));
+  });
+}
+
+export async function build(db: Db): Promise<void> {
+  const at = '2026-01-01T00:00:00.000Z';
+  const profile = 'two-tier-2025';
+  const unit = (id: number, level: string, name: string, parent: number | null, p: string) => ({
+    id,
+    code: `b${id}`,
+    name,
+    short_name: name,
+    search_name: name.toLowerCase(),
+    level,
+    kind: null,
+    parent_id: parent,
+    path: p,
+    profile,
+    households: 200,
+    active: 1,
+    created_at: at,
+  });
+  const units = [unit(1, 'province', 'Tỉnh Thử Nghiệm', null, '/1/')];
+  const villages: number[] = [];
+  let id = 2;
+  const communes: number[] = [];
+  for (let c = 0; c < COMMUNES; c++) {
+    const cid = id++;
+    communes.push(cid);
+    units.push(unit(cid, 'commune', `Xã Số ${c + 1}`, 1, `/1/${cid}/`));
+    for (let v = 0; v < PER_COMMUNE; v++) {
+      const vid = id++;
+      villages.push(vid);
+      units.push(unit(vid, 'village', `Thôn ${v + 1} xã ${c + 1}`, cid, `/1/${cid}/${vid}/`));
+    }
+  }
+  await insertMany(db, units, (trx, part) => trx.insertInto('units').values(part).execute());
+  // one leader per village team, and a chairman per commune
+  const people = [...villages, ...communes].map((u, i) => ({ id: i + 1, display_name: `Người ${i + 1}`, phone: null, locale: 'vi', created_at: at }));
+  await insertMany(db, people, (trx, part) => trx.insertInto('people').values(part).execute());
+  await insertMany(db, people, (trx, part) =>
+    trx.insertInto('identities').values(part.map((p) => ({ platform: 'telegram', external_id: `u${p.id}`, person_id: p.id, display_name: p.display_name, private_chat_id: p.id % 20 === 0 ? `u${p.id}` : null, created_at: at }))).execute(),
+  );
+  await insertMany(db, villages, (trx, part) => trx.insertInto('teams').values(part.map((v, i) => ({ id: v, unit_id: v, name: `Tổ ${v}`, kind: 'community', active: 1, created_at: at }))).execute());
+  await insertMany(db, villages.map((v, i) => ({ v, person: i + 1 })), (trx, part) =>
+    trx.insertInto('memberships').values(part.map((x) => ({ team_id: x.v, person_id: x.person, role: 'leader', occupation: null, since: at, until: null }))).execute(),
+  );
+  await insertMany(db, communes.map((c, i) => ({ c, person: villages.length + i + 1 })), (trx, part) =>
+    trx.insertInto('role_grants').values(part.map((x) => ({ person_id: x.person, role: 'approver', unit_id: x.c, granted_by: null, created_at: at }))).execute(),
+  );
+  await insertMany(db, [...communes, ...villages], (trx, part) =>
+    trx.insertInto('chat_links').values(part.map((u) => ({ platform: u % 3 === 0 ? 'zalo' : 'telegram', chat_id: `c${u}`, unit_id: u, team_id: null, title: null, active: 1, linked_by: null, linked_at: at }))).execute(),
+  );
+  await insertMany(db, villages.filter((_, i) => i % 10 === 0), (trx, part) =>
+    trx
+      .insertInto('reports')
+      .values(part.map((v) => ({ unit_id: v, team_id: null, period: '2026-Q4', kind: 'periodic', version: 1, values: '{}', source: 'own', submitted_by: null, submitted_at: at, due_at: null, late: 0, sent_up_at: at })))
+      .execute(),
+  );
+}
+
+/** Plans and commits in a fresh process (as the bot would: no benchmark set-up garbage in its heap). */
+async function measure(file: string): Promise<boolean> {
+  const h = openDatabase(`sqlite:${file}`);
+  const profile = getProfile('two-tier-2025');
+  const tz = profile.timezone;
+  const points = allPointsBetween(profile, localInstant('2026-12-01', tz), localInstant('2026-12-17', tz)).filter((p) => p.level === 'village');
+  const before = points.find((p) => p.point.id === 'before-3')!;
+  const overdue = points.find((p) => p.point.kind === 'overdue')!;
+
+  const r = new Reminders({ db: h.db });
+  await r.planPoint(profile, before, before.point.at); // warm-up: statements, i18n, calendar memo
+  const runs: number[] = [];
+  let plan = await r.planPoint(profile, before, before.point.at);
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now();
+    plan = await r.planPoint(profile, before, before.point.at);
+    runs.push(performance.now() - t);
+  }
+  const planMs = [...runs].sort((a, b) => a - b)[1]!;
+  let t = performance.now();
+  const planO = await r.planPoint(profile, overdue, overdue.point.at);
+  const planOverdueMs = performance.now() - t;
+  const messages = plan.items.reduce((n, i) => n + i.to.length, 0);
+  const messagesO = planO.items.reduce((n, i) => n + i.to.length, 0);
+
+  t = performance.now();
+  const c1 = await r.commit(plan, before.point.at);
+  const commitMs = performance.now() - t;
+  t = performance.now();
+  const c2 = await new Reminders({ db: h.db }).commit(plan, before.point.at);
+  const recommitMs = performance.now() - t;
+  const peakKb = process.resourceUsage().maxRSS;
+  await h.close();
+
+  const ok = planMs < LIMIT_MS && c1.queuedMessages === messages && c2.queuedMessages === 0;
+  console.log(`  plan one before point:  ${planMs.toFixed(0)} ms (median of ${runs.map((x) => x.toFixed(0)).join(', ')}) — ${plan.missing.toLocaleString('en')} missing of ${plan.expected.toLocaleString('en')}, ${messages.toLocaleString('en')} messages`);
+  console.log(`  plan the overdue point: ${planOverdueMs.toFixed(0)} ms — ${messagesO.toLocaleString('en')} messages (with the chairmen)`);
+  console.log(`  commit (render texts, claim keys, queue outbox rows): ${commitMs.toFixed(0)} ms — ${c1.queuedItems.toLocaleString('en')} keys, ${c1.queuedMessages.toLocaleString('en')} rows`);
+  console.log(`  commit again (every key taken, nothing rendered):    ${recommitMs.toFixed(0)} ms — ${c2.skippedItems.toLocaleString('en')} skipped, ${c2.queuedMessages} rows`);
+  console.log(`  peak RSS of the planning process: ${(peakKb / 1024).toFixed(0)} MB; limit: planning a point < ${LIMIT_MS} ms: ${ok ? 'OK' : 'EXCEEDED'}`);
+  return ok;
+}
+
+export async function run(): Promise<boolean> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnscd-bench-rem-'));
+  try {
+    const file = path.join(dir, 'bench.db');
+    const h = openDatabase(`sqlite:${file}`);
+    await migrateToLatest(h.db);
+    const t = performance.now();
+    await build(h.db);
+    const buildMs = performance.now() - t;
+    await h.close();
+    console.log(`[${name}] ${(COMMUNES * PER_COMMUNE).toLocaleString('en')} villages in ${COMMUNES.toLocaleString('en')} communes, 1 in 10 reported (built in ${(buildMs / 1000).toFixed(1)} s)`);
+    const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--measure', file], { stdio: 'inherit' });
+    return child.status === 0;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  const i = process.argv.indexOf('--measure');
+  (i > 0 ? measure(process.argv[i + 1]!) : run()).then(
+    (ok) => {
+      process.exitCode = ok ? 0 : 1;
+    },
+    (e) => {
+      console.error(e);
+      process.exitCode = 1;
+    },
+  );
+}
