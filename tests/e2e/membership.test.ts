@@ -11,7 +11,7 @@ import { getUnit } from '../../src/store/units';
 import { grantsOf } from '../../src/store/grants';
 import { remindPendingRequests } from '../../src/chat/features/membership';
 import type { DemoSummary } from '../../src/app/demo-seed';
-import { groupOf, seed, testApp, type TestApp } from '../helpers/app';
+import { groupOf, seed, testApp, type TestApp, simDriver } from '../helpers/app';
 
 let app: TestApp;
 let s: DemoSummary;
@@ -25,26 +25,9 @@ afterAll(async () => {
   await app.cleanup();
 });
 
+const { say, press, person, botTexts, lastBot } = simDriver(() => app, () => s);
 const sim = () => app.simulator!;
-const botTexts = (chat: string) => sim().messages(chat).filter((m) => m.from.bot).map((m) => m.text);
-async function say(chat: string, user: string, text: string, replyTo?: string) {
-  const before = sim().messages(chat).length;
-  await sim().say(chat, user, text, replyTo);
-  return sim().messages(chat).slice(before).filter((m) => m.from.bot);
-}
-async function press(chat: string, user: string, label: string) {
-  const msg = [...sim().messages(chat)].reverse().find((m) => m.buttons?.flat().some((b) => b.label === label));
-  if (!msg) throw new Error(`no button ${label} in ${chat}`);
-  const b = msg.buttons!.flat().find((x) => x.label === label)!;
-  const before = sim().messages(chat).length;
-  await sim().press(chat, user, msg.id, b.data);
-  return sim().messages(chat).slice(before).filter((m) => m.from.bot);
-}
-const person = (role: keyof DemoSummary['people'], unitId: number) => {
-  const p = s.people[role].find((x) => x.unitId === unitId && x.simulatorId);
-  if (!p) throw new Error(`no ${role} at ${unitId}`);
-  return p;
-};
+
 const names = async (teamId: number) => (await roster(app.handle.db, teamId)).map((e) => `${e.name}/${e.role}`);
 
 describe('membership through the simulator', () => {

@@ -6,7 +6,7 @@
 import { latestReport } from '../../src/store/reports';
 import { getUnit } from '../../src/store/units';
 import type { DemoSummary } from '../../src/app/demo-seed';
-import { groupOf, seed, testApp, type TestApp } from '../helpers/app';
+import { groupOf, seed, testApp, type TestApp, simDriver } from '../helpers/app';
 
 let app: TestApp;
 let s: DemoSummary;
@@ -17,27 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => app.cleanup());
 
-const sim = () => app.simulator!;
-/** Bot messages in a chat after the n-th message. */
-const botTexts = (chat: string) => sim().messages(chat).filter((m) => m.from.bot).map((m) => m.text);
-const lastBot = (chat: string) => sim().messages(chat).filter((m) => m.from.bot).at(-1)!;
-async function say(chat: string, user: string, text: string, replyTo?: string) {
-  const before = sim().messages(chat).length;
-  await sim().say(chat, user, text, replyTo);
-  return sim().messages(chat).slice(before).filter((m) => m.from.bot);
-}
-async function press(chat: string, user: string, label: string) {
-  const msg = [...sim().messages(chat)].reverse().find((m) => m.buttons?.flat().some((b) => b.label === label))!;
-  const b = msg.buttons!.flat().find((x) => x.label === label)!;
-  const before = sim().messages(chat).length;
-  await sim().press(chat, user, msg.id, b.data);
-  return sim().messages(chat).slice(before).filter((m) => m.from.bot);
-}
-const person = (role: keyof DemoSummary['people'], unitId: number) => {
-  const p = s.people[role].find((x) => x.unitId === unitId && x.simulatorId);
-  if (!p) throw new Error(`no ${role} at ${unitId}`);
-  return p;
-};
+const { say, press, person, botTexts, lastBot } = simDriver(() => app, () => s);
 
 describe('ca-mau-2023 quarter', () => {
   let district: number;

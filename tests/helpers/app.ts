@@ -49,3 +49,34 @@ export function seed(app: App, profile: string): Promise<DemoSummary> {
 
 /** The simulator's group chat id of a unit. */
 export const groupOf = (unitId: number) => `g${unitId}`;
+
+/** Talking to the bot through the simulator as a person would, and reading what it answered. */
+export function simDriver(getApp: () => App, getSummary: () => DemoSummary | undefined = () => undefined) {
+  const sim = () => getApp().simulator!;
+  const botAfter = (chat: string, before: number) => sim().messages(chat).slice(before).filter((m) => m.from.bot);
+  return {
+    botTexts: (chat: string) => sim().messages(chat).filter((m) => m.from.bot).map((m) => m.text),
+    lastBot: (chat: string) => sim().messages(chat).filter((m) => m.from.bot).at(-1)!,
+    /** a message typed by `user`; returns the bot's answers */
+    async say(chat: string, user: string, text: string, replyTo?: string) {
+      const before = sim().messages(chat).length;
+      await sim().say(chat, user, text, replyTo);
+      return botAfter(chat, before);
+    },
+    /** presses the newest button labelled `label`; returns the bot's answers */
+    async press(chat: string, user: string, label: string) {
+      const msg = [...sim().messages(chat)].reverse().find((m) => m.buttons?.flat().some((b) => b.label === label));
+      if (!msg) throw new Error(`no button ${label} in ${chat}`);
+      const b = msg.buttons!.flat().find((x) => x.label === label)!;
+      const before = sim().messages(chat).length;
+      await sim().press(chat, user, msg.id, b.data);
+      return botAfter(chat, before);
+    },
+    /** the demo person holding `role` at `unitId` who has a simulator identity */
+    person(role: keyof DemoSummary['people'], unitId: number) {
+      const p = getSummary()?.people[role].find((x) => x.unitId === unitId && x.simulatorId);
+      if (!p) throw new Error(`no ${role} at ${unitId}`);
+      return p;
+    },
+  };
+}
