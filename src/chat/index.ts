@@ -8,9 +8,10 @@ import { rollups } from './features/rollup';
 import { membership } from './features/membership';
 import { later } from './features/later';
 import { identityLink } from './features/identity';
+import { rosterClaim } from './features/claim';
 import type { Feature } from './feature';
 
-export const FEATURES: Feature[] = [help, linking, groupLife, reporting, rollups, identityLink, later, membership];
+export const FEATURES: Feature[] = [help, linking, groupLife, reporting, rollups, identityLink, rosterClaim, later, membership];
 
 export function createChatCore(opts: Omit<CoreOptions, 'features'> & { features?: Feature[] }): ChatCore {
   return new ChatCore({ ...opts, features: opts.features ?? FEATURES });
