@@ -76,11 +76,11 @@ describe('Telegram adapter (polling, fake Bot API)', () => {
     expect(menus).toEqual(['all_group_chats/en', 'all_group_chats/vi', 'all_private_chats/en', 'all_private_chats/vi']);
     const groupVi = tg.commands.find((c) => (c.scope as { type: string }).type === 'all_group_chats' && !c.language_code)!;
     expect(groupVi.commands.map((c) => c.command)).toEqual(
-      expect.arrayContaining(['baocao', 'mau', 'tiendo', 'tonghop', 'thanhvien', 'themtv', 'roitv', 'duyet', 'tuchoi', 'lienket', 'hanchot', 'guilen', 'thongbao', 'dotxuat', 'trogiup']),
+      expect.arrayContaining(['baocao', 'mau', 'tiendo', 'tonghop', 'thanhvien', 'themtv', 'roitv', 'duyet', 'tuchoi', 'lienket', 'hanchot', 'guilen', 'toila', 'trogiup']),
     );
     expect(groupVi.commands.find((c) => c.command === 'baocao')!.description).toBe('Gửi báo cáo của tổ');
     const privEn = tg.commands.find((c) => (c.scope as { type: string }).type === 'all_private_chats' && c.language_code === 'en')!;
-    expect(privEn.commands.map((c) => c.command)).toEqual(expect.arrayContaining(['report', 'login', 'help', 'start']));
+    expect(privEn.commands.map((c) => c.command)).toEqual(expect.arrayContaining(['report', 'linkid', 'help', 'start']));
     await tg.waitForCall('getUpdates');
     expect(tg.callsOf('getUpdates')[0]!.params.allowed_updates).toEqual(expect.arrayContaining(['message', 'callback_query', 'my_chat_member', 'chat_member']));
   });

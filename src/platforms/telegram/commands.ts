@@ -5,35 +5,34 @@
  */
 import type { Api } from 'grammy';
 import type { BotCommand, BotCommandScope, LanguageCode } from 'grammy/types';
+import { t } from '../../chat/i18n';
 
 interface CommandDef {
   vi: string;
   en: string;
-  viDescription: string;
-  enDescription: string;
   where: 'group' | 'private' | 'both';
 }
 
+/** The menu; descriptions are in locales/<lang>/commands.json under the Vietnamese name. */
 export const COMMANDS: readonly CommandDef[] = [
-  { vi: 'baocao', en: 'report', viDescription: 'Gửi báo cáo của tổ', enDescription: "Submit the team's report", where: 'both' },
-  { vi: 'mau', en: 'template', viDescription: 'Xem mẫu báo cáo', enDescription: 'Show the report template', where: 'both' },
-  { vi: 'tiendo', en: 'progress', viDescription: 'Xem tiến độ báo cáo', enDescription: 'Show reporting progress', where: 'both' },
-  { vi: 'tonghop', en: 'summary', viDescription: 'Xem tổng hợp cấp dưới', enDescription: 'Show the roll-up of the units below', where: 'both' },
-  { vi: 'thanhvien', en: 'members', viDescription: 'Xem danh sách thành viên', enDescription: 'Show the team roster', where: 'both' },
-  { vi: 'themtv', en: 'addmember', viDescription: 'Đề nghị thêm thành viên', enDescription: 'Propose a new member', where: 'both' },
-  { vi: 'roitv', en: 'removemember', viDescription: 'Đề nghị cho thành viên rời tổ', enDescription: 'Propose a member leaves', where: 'both' },
-  { vi: 'vaitro', en: 'role', viDescription: 'Đề nghị đổi vai trò trong tổ', enDescription: "Propose a member's role change", where: 'both' },
-  { vi: 'duyet', en: 'approve', viDescription: 'Phê duyệt đề nghị', enDescription: 'Approve a request', where: 'both' },
-  { vi: 'tuchoi', en: 'reject', viDescription: 'Từ chối đề nghị', enDescription: 'Reject a request', where: 'both' },
-  { vi: 'capquyen', en: 'grant', viDescription: 'Cấp quyền phê duyệt, cán bộ, theo dõi', enDescription: 'Grant approver, officer or observer', where: 'both' },
-  { vi: 'lienket', en: 'link', viDescription: 'Liên kết nhóm với đơn vị', enDescription: 'Link this group to a unit', where: 'group' },
-  { vi: 'hanchot', en: 'deadlines', viDescription: 'Xem các hạn chót', enDescription: 'Show upcoming deadlines', where: 'both' },
-  { vi: 'guilen', en: 'sendup', viDescription: 'Gửi báo cáo tổng hợp lên cấp trên', enDescription: 'Send the roll-up to the level above', where: 'both' },
-  { vi: 'thongbao', en: 'announce', viDescription: 'Gửi thông báo xuống cấp dưới', enDescription: 'Announce to the groups below', where: 'both' },
-  { vi: 'dotxuat', en: 'adhoc', viDescription: 'Báo cáo đột xuất', enDescription: 'Ad-hoc report', where: 'both' },
-  { vi: 'dangnhap', en: 'login', viDescription: 'Đăng nhập trang quản lý', enDescription: 'Log in to the dashboard', where: 'private' },
-  { vi: 'trogiup', en: 'help', viDescription: 'Hướng dẫn sử dụng', enDescription: 'How to use the bot', where: 'both' },
-  { vi: 'start', en: 'start', viDescription: 'Bắt đầu', enDescription: 'Start', where: 'private' },
+  { vi: 'baocao', en: 'report', where: 'both' },
+  { vi: 'mau', en: 'template', where: 'both' },
+  { vi: 'tiendo', en: 'progress', where: 'both' },
+  { vi: 'tonghop', en: 'summary', where: 'both' },
+  { vi: 'thanhvien', en: 'members', where: 'both' },
+  { vi: 'themtv', en: 'addmember', where: 'both' },
+  { vi: 'roitv', en: 'removemember', where: 'both' },
+  { vi: 'vaitro', en: 'role', where: 'both' },
+  { vi: 'duyet', en: 'approve', where: 'both' },
+  { vi: 'tuchoi', en: 'reject', where: 'both' },
+  { vi: 'capquyen', en: 'grant', where: 'both' },
+  { vi: 'lienket', en: 'link', where: 'group' },
+  { vi: 'hanchot', en: 'deadlines', where: 'both' },
+  { vi: 'guilen', en: 'sendup', where: 'both' },
+  { vi: 'toila', en: 'iam', where: 'group' },
+  { vi: 'lienketid', en: 'linkid', where: 'private' },
+  { vi: 'trogiup', en: 'help', where: 'both' },
+  { vi: 'start', en: 'start', where: 'private' },
 ];
 
 export interface CommandMenu {
@@ -50,8 +49,8 @@ export function commandMenus(): CommandMenu[] {
   ] as const) {
     const defs = COMMANDS.filter((c) => c.where === 'both' || c.where === where);
     const scope = { type: scopeType } as BotCommandScope;
-    menus.push({ scope, commands: defs.map((c) => ({ command: c.vi, description: c.viDescription })) });
-    menus.push({ scope, language_code: 'en', commands: defs.map((c) => ({ command: c.en, description: c.enDescription })) });
+    menus.push({ scope, commands: defs.map((c) => ({ command: c.vi, description: t('vi', `commands:${c.vi}`) })) });
+    menus.push({ scope, language_code: 'en', commands: defs.map((c) => ({ command: c.en, description: t('en', `commands:${c.vi}`) })) });
   }
   return menus;
 }
