@@ -8,6 +8,8 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import { Reminders, type ReminderDeps, type RunResult } from '../app/reminders';
+import { remindPendingRequests } from '../chat/features/membership';
+import { enqueue } from '../store/outbox';
 
 export interface SchedulerOptions extends ReminderDeps {
   clock: Clock;
@@ -45,11 +47,13 @@ export class ReminderScheduler {
   /** One run at the clock's now; never throws (errors are logged), never overlaps itself. */
   tick(): Promise<RunResult | undefined> {
     if (this.running) return this.running;
+    const now = this.opts.clock.now();
     this.running = this.reminders
-      .runDue(this.opts.clock.now())
-      .then((r) => {
-        this.opts.log.debug({ now: r.now.toISOString(), points: r.points.length, messages: r.messages }, 'reminder tick');
-        if (r.messages > 0) this.opts.onQueued?.();
+      .runDue(now)
+      .then(async (r) => {
+        const pending = await this.pendingRequests(now);
+        this.opts.log.debug({ now: r.now.toISOString(), points: r.points.length, messages: r.messages, pending }, 'reminder tick');
+        if (r.messages + pending > 0) this.opts.onQueued?.();
         return r;
       })
       .catch((e: unknown) => {
@@ -60,6 +64,15 @@ export class ReminderScheduler {
         this.running = undefined;
       });
     return this.running;
+  }
+
+  /** Membership requests waiting longer than the profile allows are listed to the approver again. */
+  private async pendingRequests(now: Date): Promise<number> {
+    return this.opts.db.transaction().execute(async (trx) => {
+      const out = await remindPendingRequests(trx, now, this.opts.profile);
+      await enqueue(trx, out, now);
+      return out.length;
+    });
   }
 
   async stop(): Promise<void> {
