@@ -27,6 +27,7 @@
  *
  * Time: no date arithmetic here; instants and days come from src/domain/calendar.ts.
  */
+import { sql } from 'kysely';
 import type { Db } from '../db';
 import type { Logger } from '../logger';
 import {
@@ -511,40 +512,26 @@ export async function afterReportStored(db: Db, profile: Profile, unit: Unit, pe
   if (unit.parent_id === null || !parentLevel(profile, unit.level)) return [];
   const subject = periodKey(period);
   const rule = teamRuleFor(profile, unit.level);
-  const siblings = (
-    await db
-      .selectFrom('units')
-      .select(['id'])
-      .where('parent_id', '=', unit.parent_id)
-      .where('level', '=', unit.level)
-      .where('active', '=', 1)
-      .execute()
-  ).map((r) => r.id);
-  let expected = siblings;
-  if (rule) {
-    const teamed = new Set(
-      (await db.selectFrom('teams').select('unit_id').where('unit_id', 'in', siblings).where('active', '=', 1).execute()).map((r) => r.unit_id),
-    );
-    expected = siblings.filter((id) => teamed.has(id));
-  }
-  if (expected.length === 0 || !expected.includes(unit.id)) return [];
-  const reported = await db
-    .selectFrom('reports')
-    .select('unit_id')
-    .where('unit_id', 'in', expected)
-    .where('period', '=', subject)
-    .where('kind', '=', PERIODIC)
-    .where('sent_up_at', 'is not', null)
-    .distinct()
-    .execute();
-  if (reported.length < expected.length) return [];
-  const parent = (await unitsById(db, [unit.parent_id])).get(unit.parent_id);
+  // only a parent with a group can be told; most reports are not the last of their siblings, so one
+  // cheap query decides: siblings expected (with an active team where the level has teams) and reported
   const links = (await linksOfUnits(db, [unit.parent_id])).get(unit.parent_id) ?? [];
-  if (!parent || links.length === 0) return [];
+  if (links.length === 0) return [];
+  const withTeam = rule ? sql`and exists (select 1 from teams t where t.unit_id = u.id and t.active = 1)` : sql``;
+  const { rows } = await sql<{ expected: number; reported: number | null; includes_self: number | null }>`
+    select count(*) as expected,
+      sum(case when exists (select 1 from reports r where r.unit_id = u.id and r.period = ${subject}
+        and r.kind = ${PERIODIC} and r.sent_up_at is not null) then 1 else 0 end) as reported,
+      max(case when u.id = ${unit.id} then 1 else 0 end) as includes_self
+    from units u
+    where u.parent_id = ${unit.parent_id} and u.level = ${unit.level} and u.active = 1 ${withTeam}`.execute(db);
+  const expected = Number(rows[0]?.expected ?? 0);
+  if (expected === 0 || Number(rows[0]?.includes_self) !== 1 || Number(rows[0]?.reported) < expected) return [];
+  const parent = (await unitsById(db, [unit.parent_id])).get(unit.parent_id);
+  if (!parent) return [];
   const key = `${profile.id}|${subject}|${unit.level}|ready:${parent.id}`;
   if (!(await claimKeys(db, [key], at)).has(key)) return [];
   const parentUnitLevel = parentLevel(profile, unit.level)!.key;
   const canSendUp = !!parentLevel(profile, parentUnitLevel) && levelRollsUp(profile, parentUnitLevel);
-  const text = readyText(profile, unit.level, period, parent.name, expected.length, canSendUp);
+  const text = readyText(profile, unit.level, period, parent.name, expected, canSendUp);
   return links.map((l) => message(l, text, [])).filter((m): m is Outgoing => !!m);
 }

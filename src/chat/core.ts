@@ -6,7 +6,7 @@
 import type { Profile } from '../domain/profile';
 import { fold } from '../domain/text';
 import { botMessageContext } from '../store/bot-messages';
-import { getLink } from '../store/chats';
+import { linkWithUnit } from '../store/chats';
 import { firstSeen } from '../store/inbound';
 import { enqueue } from '../store/outbox';
 import { personForSender, rememberPrivateChat } from '../store/people';
@@ -78,8 +78,7 @@ export class ChatCore implements EventSink {
 
   private async context(trx: CoreServices['db'], event: ChatEvent, now: Date): Promise<Ctx> {
     const svc = { ...this.opts, db: trx };
-    const link = await getLink(trx, event.platform, event.chat.id);
-    const unit = link && link.active ? await getUnit(trx, link.unit_id) : undefined;
+    const linked = await linkWithUnit(trx, event.platform, event.chat.id);
     const sender = 'sender' in event ? event.sender : undefined;
     let person, identity;
     if (sender) {
@@ -91,8 +90,8 @@ export class ChatCore implements EventSink {
         await grantRole(trx, { personId: person.id, role: 'admin', unitId: null, grantedBy: null }, now);
       }
     }
-    const locale = pickLocale(person?.locale, unit ? this.opts.profile(unit.profile) : undefined, this.opts.defaultLocale);
-    return new Ctx(svc, trx, event, now, person, identity, locale, link && link.active ? link : undefined, unit);
+    const locale = pickLocale(person?.locale, linked ? this.opts.profile(linked.unit.profile) : undefined, this.opts.defaultLocale);
+    return new Ctx(svc, trx, event, now, person, identity, locale, linked?.link, linked?.unit);
   }
 
   private async route(ctx: Ctx): Promise<void> {

@@ -51,6 +51,8 @@ export function openDatabase(url: string): DbHandle {
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('temp_store = MEMORY');
+    sqlite.pragma('mmap_size = 268435456');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     return { db, dialect: 'sqlite', close: () => db.destroy() };
   }

@@ -212,9 +212,19 @@ export function periodContains(p: Period, instant: Date, tz: string): boolean {
  * monthOffset > 0 should use `nextDuePeriod` to find the period still awaiting reports.
  */
 export function periodContaining(cycle: Cycle, instant: Date, tz: string): Period {
-  const d = zoned(instant, tz);
-  return { cycle, year: d.year, index: cycle === 'month' ? d.month : Math.ceil(d.month / 3) };
+  // every report asks this; period boundaries fall on whole minutes in every time zone, so the
+  // answer for one minute is the answer for all of it
+  const key = `${cycle}|${tz}|${Math.floor(instant.getTime() / 60_000)}`;
+  let p = CONTAINING_CACHE.get(key);
+  if (!p) {
+    const d = zoned(instant, tz);
+    p = { cycle, year: d.year, index: cycle === 'month' ? d.month : Math.ceil(d.month / 3) };
+    if (CONTAINING_CACHE.size > 1000) CONTAINING_CACHE.clear();
+    CONTAINING_CACHE.set(key, p);
+  }
+  return { ...p };
 }
+const CONTAINING_CACHE = new Map<string, Period>();
 
 /** Move a period by n periods of its own cycle (negative = back). */
 export function shiftPeriod(p: Period, n: number): Period {

@@ -1,6 +1,6 @@
 /** Chat links: a platform group ↔ a unit (and team). */
 import type { Db } from '../db';
-import type { ChatLink } from '../db/schema';
+import type { ChatLink, Unit } from '../db/schema';
 
 export async function getLink(db: Db, platform: string, chatId: string): Promise<ChatLink | undefined> {
   return db
@@ -9,6 +9,28 @@ export async function getLink(db: Db, platform: string, chatId: string): Promise
     .where('platform', '=', platform)
     .where('chat_id', '=', chatId)
     .executeTakeFirst();
+}
+
+/** The chat's active link with its unit, in one query (every inbound event asks). */
+export async function linkWithUnit(db: Db, platform: string, chatId: string): Promise<{ link: ChatLink; unit: Unit } | undefined> {
+  const row = await db
+    .selectFrom('chat_links as l')
+    .innerJoin('units as u', 'u.id', 'l.unit_id')
+    .selectAll('u')
+    .select([
+      'l.platform as l_platform', 'l.chat_id as l_chat_id', 'l.unit_id as l_unit_id', 'l.team_id as l_team_id',
+      'l.title as l_title', 'l.active as l_active', 'l.linked_by as l_linked_by', 'l.linked_at as l_linked_at',
+    ])
+    .where('l.platform', '=', platform)
+    .where('l.chat_id', '=', chatId)
+    .where('l.active', '=', 1)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { l_platform, l_chat_id, l_unit_id, l_team_id, l_title, l_active, l_linked_by, l_linked_at, ...unit } = row;
+  return {
+    link: { platform: l_platform, chat_id: l_chat_id, unit_id: l_unit_id, team_id: l_team_id, title: l_title, active: l_active, linked_by: l_linked_by, linked_at: l_linked_at },
+    unit,
+  };
 }
 
 export async function activeLinksOfUnit(db: Db, unitId: number): Promise<ChatLink[]> {

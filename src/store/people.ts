@@ -84,20 +84,29 @@ export async function personForSender(
   displayName: string,
   at: Date,
 ): Promise<{ person: Person; identity: Identity; created: boolean }> {
-  const found = await findIdentity(db, platform, externalId);
+  // one query for the identity and its person: this runs for every inbound event
+  const found = await db
+    .selectFrom('identities as i')
+    .innerJoin('people as p', 'p.id', 'i.person_id')
+    .select(['p.id', 'p.display_name', 'p.phone', 'p.locale', 'p.created_at', 'i.display_name as identityName', 'i.private_chat_id'])
+    .where('i.platform', '=', platform)
+    .where('i.external_id', '=', externalId)
+    .executeTakeFirst();
   if (found) {
-    const person = await getPerson(db, found.personId);
-    if (person) {
-      if (found.displayName !== displayName && displayName) {
-        await db
-          .updateTable('identities')
-          .set({ display_name: displayName })
-          .where('platform', '=', platform)
-          .where('external_id', '=', externalId)
-          .execute();
-      }
-      return { person, identity: found, created: false };
+    if (found.identityName !== displayName && displayName) {
+      await db
+        .updateTable('identities')
+        .set({ display_name: displayName })
+        .where('platform', '=', platform)
+        .where('external_id', '=', externalId)
+        .execute();
     }
+    const { identityName, private_chat_id, ...person } = found;
+    return {
+      person,
+      identity: { platform, externalId, personId: person.id, displayName: identityName, privateChatId: private_chat_id },
+      created: false,
+    };
   }
   const person = await createPerson(db, { displayName }, at);
   await addIdentity(db, { platform, externalId, personId: person.id, displayName }, at);
