@@ -12,7 +12,9 @@ import { parentLevel, teamRuleFor, type Profile } from '../../domain/profile';
 import type { Completeness } from '../../domain/rollup';
 import { activeLinksOfUnit } from '../../store/chats';
 import { identitiesOf } from '../../store/people';
-import { leadersOfUnit } from '../../store/teams';
+import { leadersOfUnit, teamsOfUnit } from '../../store/teams';
+import { rosterCheckSummary } from '../../app/member-reports';
+import { rosterCheckLine } from './membership-text';
 import { getUnit } from '../../store/units';
 import type { Ctx } from '../context';
 import type { Feature } from '../feature';
@@ -185,7 +187,10 @@ export const rollups: Feature = {
         const tg = await readTarget(ctx, 'tiendo', args);
         if (!tg) return;
         const { text, mentions } = await progressText(ctx, tg.profile, tg.roll, ctx.chat.platform);
-        ctx.reply(text, { mentions });
+        // where the platform reports group members: the roster against the group, in the same line-up
+        const teams = await teamsOfUnit(ctx.db, tg.unit.id);
+        const roster = teams.length ? rosterCheckLine(ctx.t, await rosterCheckSummary(ctx.db, tg.unit, teams.map((x) => x.id))) : undefined;
+        ctx.reply(roster ? `${text}\n\n${roster}` : text, { mentions });
       },
     },
     {
