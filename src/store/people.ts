@@ -1,6 +1,7 @@
 /** People and their platform identities. One person may have a Telegram and a Zalo identity. */
 import type { Db } from '../db';
-import type { Person } from '../db/schema';
+import type { Selectable } from 'kysely';
+import type { IdentityTable, Person } from '../db/schema';
 
 export interface Identity {
   platform: string;
@@ -21,24 +22,16 @@ export async function findIdentity(db: Db, platform: string, externalId: string)
     .where('platform', '=', platform)
     .where('external_id', '=', externalId)
     .executeTakeFirst();
-  return r && {
-    platform: r.platform,
-    externalId: r.external_id,
-    personId: r.person_id,
-    displayName: r.display_name,
-    privateChatId: r.private_chat_id,
-  };
+  return r && toIdentity(r);
+}
+
+function toIdentity(r: Selectable<IdentityTable>): Identity {
+  return { platform: r.platform, externalId: r.external_id, personId: r.person_id, displayName: r.display_name, privateChatId: r.private_chat_id };
 }
 
 export async function identitiesOf(db: Db, personId: number): Promise<Identity[]> {
   const rows = await db.selectFrom('identities').selectAll().where('person_id', '=', personId).execute();
-  return rows.map((r) => ({
-    platform: r.platform,
-    externalId: r.external_id,
-    personId: r.person_id,
-    displayName: r.display_name,
-    privateChatId: r.private_chat_id,
-  }));
+  return rows.map(toIdentity);
 }
 
 export async function createPerson(

@@ -38,19 +38,7 @@ function toStored(r: Report): StoredReport {
   };
 }
 
-export interface NewReport {
-  unitId: number;
-  teamId: number | null;
-  period: string;
-  kind: string;
-  values: ReportValues;
-  source: 'own' | 'rollup';
-  submittedBy: number | null;
-  submittedAt: Date;
-  dueAt: Date | null;
-  late: boolean;
-  sentUpAt?: Date | null;
-}
+export type NewReport = Omit<StoredReport, 'id' | 'version' | 'sentUpAt'> & { sentUpAt?: Date | null };
 
 /** Stores a new version (1 for the first). Runs inside the caller's transaction when given one. */
 export async function addReportVersion(db: Db, r: NewReport): Promise<StoredReport> {

@@ -18,13 +18,15 @@ import { createTelegramSender, describeError, type SenderOptions } from './sende
 import { registerCommands } from './commands';
 import { createWebhookRouter } from './webhook';
 import { toChatId } from './outbound';
+import { t } from '../../chat/i18n';
 
 /** grammY types its signal with the abort-controller shim; Node's AbortSignal works the same */
 type GrammySignal = Parameters<Api['getUpdates']>[1];
 const gs = (signal: AbortSignal): GrammySignal => signal as unknown as GrammySignal;
 
 export const DEFAULT_WEBHOOK_PATH = '/webhook/telegram';
-export const APOLOGY_VI = 'Xin lỗi, đã có lỗi khi xử lý tin nhắn. Vui lòng thử lại sau.';
+/** The apology sent when handling an update failed (locales: common:error). */
+export const APOLOGY_VI = t('vi', 'common:error');
 
 export interface TelegramAdapterDeps {
   token: string;
