@@ -2,6 +2,7 @@
  * Who may do what where. A person's roles at a unit come from team membership at that unit and
  * from grants at the unit or one of its ancestors (an officer of a district sees its communes).
  */
+import { sql } from 'kysely';
 import type { Db } from '../db';
 import type { Unit } from '../db/schema';
 import { grantsOf, type GrantRole } from '../store/grants';
@@ -25,20 +26,34 @@ function ancestorIds(unit: Pick<Unit, 'path'>): number[] {
 }
 
 export async function rolesAt(db: Db, personId: number, unit: Pick<Unit, 'id' | 'path'>): Promise<RolesAt> {
-  const [grants, memberships] = await Promise.all([grantsOf(db, personId), membershipsOf(db, personId)]);
+  // grants and current team memberships in one query: every command asks this
+  const rows = await db
+    .selectFrom('role_grants as g')
+    .select(['g.role', 'g.unit_id as unitId', sql<number | null>`null`.as('teamId')])
+    .where('g.person_id', '=', personId)
+    .unionAll(
+      db
+        .selectFrom('memberships as m')
+        .innerJoin('teams as t', 't.id', 'm.team_id')
+        .select(['m.role', 't.unit_id as unitId', 'm.team_id as teamId'])
+        .where('m.person_id', '=', personId)
+        .where('m.until', 'is', null)
+        .where('t.active', '=', 1),
+    )
+    .execute();
   const chain = new Set(ancestorIds(unit));
   const r: RolesAt = { admin: false, grants: new Set(), grantsHere: new Set(), teamRoles: new Set(), teamIds: [] };
-  for (const g of grants) {
-    if (g.role === 'admin' && g.unitId === null) r.admin = true;
-    if (g.unitId !== null && chain.has(g.unitId)) {
-      r.grants.add(g.role);
-      if (g.unitId === unit.id) r.grantsHere.add(g.role);
-    }
-  }
-  for (const m of memberships) {
-    if (m.unitId === unit.id) {
-      r.teamRoles.add(m.role);
-      r.teamIds.push(m.teamId);
+  for (const row of rows) {
+    if (row.teamId === null) {
+      const role = row.role as GrantRole;
+      if (role === 'admin' && row.unitId === null) r.admin = true;
+      if (row.unitId !== null && chain.has(row.unitId)) {
+        r.grants.add(role);
+        if (row.unitId === unit.id) r.grantsHere.add(role);
+      }
+    } else if (row.unitId === unit.id) {
+      r.teamRoles.add(row.role as TeamRole);
+      r.teamIds.push(Number(row.teamId));
     }
   }
   return r;

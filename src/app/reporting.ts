@@ -58,12 +58,23 @@ export function choosePeriod(profile: Profile, text: string, now: Date): Period 
   return p;
 }
 
+/**
+ * Where a unit stands for a period, in one query: the unit above when it has sent its roll-up up
+ * (then amending needs it reopened), and the unit's latest version number (0 = none yet).
+ */
+export async function periodState(db: Db, unit: Unit, period: string): Promise<{ closedBy: Unit | undefined; version: number }> {
+  const ids = unit.parent_id === null ? [unit.id] : [unit.id, unit.parent_id];
+  const latest = await latestReports(db, ids, period, PERIODIC);
+  const closed = unit.parent_id !== null && !!latest.get(unit.parent_id)?.sentUp;
+  return {
+    closedBy: closed ? await getUnit(db, unit.parent_id!) : undefined,
+    version: latest.get(unit.id)?.version ?? 0,
+  };
+}
+
 /** The level above has sent its roll-up for this period: amending needs it reopened. */
 export async function closedBy(db: Db, unit: Unit, period: string): Promise<Unit | undefined> {
-  if (unit.parent_id === null) return undefined;
-  const parentReport = (await latestReports(db, [unit.parent_id], period, PERIODIC)).get(unit.parent_id);
-  if (!parentReport?.sentUp) return undefined;
-  return getUnit(db, unit.parent_id);
+  return (await periodState(db, unit, period)).closedBy;
 }
 
 export interface Submission {

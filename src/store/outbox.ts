@@ -6,12 +6,11 @@ import type { Db } from '../db';
 import type { OutboxRow } from '../db/schema';
 import type { Outgoing } from '../chat/types';
 
-export async function enqueue(db: Db, messages: Outgoing[], at: Date): Promise<number[]> {
-  if (messages.length === 0) return [];
+export async function enqueue(db: Db, messages: Outgoing[], at: Date): Promise<void> {
+  if (messages.length === 0) return;
   const ts = at.toISOString();
-  const ids: number[] = [];
   for (let i = 0; i < messages.length; i += 200) {
-    const rows = await db
+    await db
       .insertInto('outbox')
       .values(
         messages.slice(i, i + 200).map((m) => ({
@@ -27,11 +26,8 @@ export async function enqueue(db: Db, messages: Outgoing[], at: Date): Promise<n
           message_ids: null,
         })),
       )
-      .returning('id')
       .execute();
-    ids.push(...rows.map((r) => r.id));
   }
-  return ids;
 }
 
 export async function duePending(db: Db, platform: string, at: Date, limit: number): Promise<OutboxRow[]> {

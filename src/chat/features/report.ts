@@ -5,14 +5,13 @@
  */
 import type { Unit } from '../../db/schema';
 import { leads, type RolesAt } from '../../app/access';
-import { choosePeriod, closedBy, reportSpec, storeReport, PERIODIC, type ReportSpec } from '../../app/reporting';
+import { choosePeriod, closedBy, periodState, reportSpec, storeReport, type ReportSpec } from '../../app/reporting';
 import { afterReportStored } from '../../app/reminders';
 import { parsePeriodKey, periodKey, type Period } from '../../domain/calendar';
 import { parseReport, templateLines, type ParseError } from '../../domain/report/parse';
 import { getIndicator, type ResolvedIndicator } from '../../domain/indicators';
 import { teamRuleFor } from '../../domain/profile';
 import { fold } from '../../domain/text';
-import { latestReport } from '../../store/reports';
 import { getUnit } from '../../store/units';
 import type { Ctx, DialogState } from '../context';
 import type { Feature } from '../feature';
@@ -32,6 +31,8 @@ interface Target {
   unit: Unit;
   period: Period;
   spec: ReportSpec;
+  /** the unit's latest version for the period (0 = none yet) */
+  version: number;
 }
 
 /** Unit, permission and period for a report command; undefined after telling the user why not. */
@@ -45,12 +46,12 @@ async function target(ctx: Ctx, cmd: string, args: string, body: string): Promis
     ctx.reply(ctx.t('common:bad_period', { text: args }));
     return undefined;
   }
-  const closer = await closedBy(ctx.db, unit, periodKey(period));
-  if (closer) {
-    ctx.reply(ctx.t('report:closed', { period: periodLabel(ctx.t, period), parent: closer.name }));
+  const state = await periodState(ctx.db, unit, periodKey(period));
+  if (state.closedBy) {
+    ctx.reply(ctx.t('report:closed', { period: periodLabel(ctx.t, period), parent: state.closedBy.name }));
     return undefined;
   }
-  return { unit, period, spec: reportSpec(profile, unit, period) };
+  return { unit, period, spec: reportSpec(profile, unit, period), version: state.version };
 }
 
 function errorLine(ctx: Ctx, e: ParseError, indicators: readonly ResolvedIndicator[]): string {
@@ -100,7 +101,6 @@ async function check(ctx: Ctx, tg: Target, body: string): Promise<void> {
 }
 
 async function confirmValues(ctx: Ctx, tg: Target, values: Record<string, number | string>): Promise<void> {
-  const previous = await latestReport(ctx.db, tg.unit.id, periodKey(tg.period), PERIODIC);
   const lines = [
     ctx.t('report:echo_title', { period: periodLabel(ctx.t, tg.period), unit: tg.unit.name }),
     ...valueLines(ctx.locale, tg.spec.indicators, values),
@@ -108,7 +108,7 @@ async function confirmValues(ctx: Ctx, tg: Target, values: Record<string, number
   if (tg.spec.dueAt && ctx.now.getTime() >= tg.spec.dueAt.getTime()) {
     lines.push('', ctx.t('report:will_be_late', { due: dueWithDays(ctx.t, ctx.now, tg.spec.dueAt, ctx.profile?.timezone ?? 'Asia/Ho_Chi_Minh') }));
   }
-  if (previous) lines.push('', ctx.t('report:will_amend', { version: previous.version + 1 }));
+  if (tg.version > 0) lines.push('', ctx.t('report:will_amend', { version: tg.version + 1 }));
   lines.push('', ctx.t('report:confirm_q'));
   await ctx.ask(
     lines.join('\n'),
@@ -123,13 +123,12 @@ async function confirmValues(ctx: Ctx, tg: Target, values: Record<string, number
 }
 
 async function startGuided(ctx: Ctx, tg: Target): Promise<void> {
-  const previous = await latestReport(ctx.db, tg.unit.id, periodKey(tg.period), PERIODIC);
   ctx.reply(
     ctx.t('report:guided_intro', {
       period: periodLabel(ctx.t, tg.period),
       unit: tg.unit.name,
       count: tg.spec.indicators.length,
-    }) + (previous ? '\n' + ctx.t('report:guided_amend', { version: previous.version }) : ''),
+    }) + (tg.version > 0 ? '\n' + ctx.t('report:guided_amend', { version: tg.version }) : ''),
   );
   await askIndicator(ctx, tg, 0, {});
 }
@@ -150,15 +149,15 @@ async function askIndicator(ctx: Ctx, tg: Target, i: number, values: Record<stri
     label: ind.labels[ctx.locale],
     unit: ind.unit[ctx.locale],
   });
-  await ctx.ask(question, GUIDED, { unitId: tg.unit.id, period: periodKey(tg.period), i, values }, undefined, ctx.t('report:reply_hint_value'));
+  await ctx.ask(question, GUIDED, { unitId: tg.unit.id, period: periodKey(tg.period), version: tg.version, i, values }, undefined, ctx.t('report:reply_hint_value'));
 }
 
 async function targetFromState(ctx: Ctx, data: Record<string, unknown>): Promise<Target | undefined> {
-  const unit = await getUnit(ctx.db, Number(data.unitId));
+  const unit = ctx.unit?.id === Number(data.unitId) ? ctx.unit : await getUnit(ctx.db, Number(data.unitId));
   const period = parsePeriodKey(String(data.period));
   if (!unit || !period) return undefined;
   ctx.useUnit(unit);
-  return { unit, period, spec: reportSpec(ctx.svc.profile(unit.profile), unit, period) };
+  return { unit, period, spec: reportSpec(ctx.svc.profile(unit.profile), unit, period), version: Number(data.version ?? 0) };
 }
 
 async function submitConfirmed(ctx: Ctx, state: DialogState): Promise<void> {
