@@ -40,6 +40,8 @@ export interface SendOptions {
   mentions?: Mention[];
   context?: ReplyContext;
   replyToMessageId?: string;
+  /** the answer is free text (see Outgoing.expectReply) */
+  expectReply?: boolean;
   /** a hint line for platforms where the bot only sees replies ("trả lời tin nhắn này để …") */
   replyHint?: string;
 }
@@ -117,6 +119,7 @@ export class Ctx {
       ...(buttons ? { buttons } : {}),
       ...(caps.mentions && opts.mentions?.length ? { mentions: opts.mentions } : {}),
       ...(opts.replyToMessageId ? { replyToMessageId: opts.replyToMessageId } : {}),
+      ...(opts.expectReply ? { expectReply: true } : {}),
       ...(opts.context ? { context: opts.context } : {}),
     });
   }
@@ -131,10 +134,15 @@ export class Ctx {
       options,
       updatedAt: this.now.toISOString(),
     } satisfies DialogState, this.now);
+    // in a group, answer the asker's message: it shows whom the question is for, and Telegram's
+    // force_reply (selective) then opens the reply for that person only
+    const messageId = this.isGroup && this.event.type === 'message' ? this.event.messageId : undefined;
     this.reply(text, {
       buttons: options ? options.map((o) => [{ ...o, value: `dlg:${o.value}` }]) : undefined,
       context: { flow: 'dialog', userId: user },
       replyHint: hint ?? this.t('common:reply_hint_answer'),
+      ...(options ? {} : { expectReply: true }),
+      ...(messageId ? { replyToMessageId: messageId } : {}),
     });
   }
 

@@ -97,6 +97,11 @@ export interface Outgoing {
   mentions?: Mention[];
   replyToMessageId?: string;
   /**
+   * The answer is free text the bot must receive: where a platform delivers only replies in groups
+   * (Telegram with privacy mode on, Zalo), the adapter makes replying the natural move (force_reply).
+   */
+  expectReply?: boolean;
+  /**
    * What a reply to this message continues (a dialog, a report for a unit…);
    * the sender records it against the platform's message id once sent.
    */

@@ -222,6 +222,19 @@ describe('a quarter through Telegram (ca-mau-2023)', () => {
     const present = await chatMembers(db.db, 'telegram', String(G.hamlet.id));
     expect(present.map((m) => m.external_id)).toContain(String(newcomer.id));
 
+    // 7. privacy mode: a free-text question in a group asks for a reply (force_reply to the asker),
+    //    and the answer, sent as a reply, continues the dialog
+    n = tg.sent(G.hamlet.id).length;
+    await play(tg.command(G.hamlet, leaderA, '/baocao Q2/2026'));
+    const question = since(G.hamlet, n).at(-1)!;
+    expect(question.text).toMatch(/^\(1\/\d+\)/);
+    expect(question.force_reply).toEqual({ force_reply: true, selective: true });
+    expect(question.reply_parameters?.message_id ?? question.reply_to_message_id).toBeDefined();
+    n = tg.sent(G.hamlet.id).length;
+    await play(tg.message(G.hamlet, leaderA, '3', { replyTo: question.message_id }));
+    expect(since(G.hamlet, n).at(-1)!.text).toMatch(/^\(2\/\d+\)/);
+    await play(tg.message(G.hamlet, leaderA, 'hủy', { replyTo: since(G.hamlet, n).at(-1)!.message_id }));
+
     if (process.env.DUMP) for (const m of tg.sent()) console.log(m.chat_id, m.message_id, JSON.stringify(m.text.slice(0, 300)), m.reply_markup ? JSON.stringify(m.reply_markup) : "", m.entities ? JSON.stringify(m.entities) : "");
     // nothing failed on the way
     const failed = await db.db.selectFrom('outbox').select(['status', 'last_error']).where('status', '!=', 'sent').execute();

@@ -38,6 +38,8 @@ export interface SentMessage {
   text: string;
   entities?: MessageEntity[];
   reply_markup?: { inline_keyboard: { text: string; callback_data?: string }[][] };
+  /** a ForceReply markup, kept apart from inline keyboards */
+  force_reply?: { force_reply: true; selective?: boolean };
   reply_parameters?: { message_id: number; allow_sending_without_reply?: boolean };
   reply_to_message_id?: number;
   edits: string[];
@@ -425,13 +427,16 @@ export class FakeTelegram {
           if (e.offset < 0 || e.length <= 0 || e.offset + e.length > text.length) return bad("can't parse entities");
           if (e.type === 'text_mention' && !(e as { user?: { id?: number } }).user?.id) return bad("can't parse entities");
         }
-        const markup = p.reply_markup as SentMessage['reply_markup'] | undefined;
+        const raw = p.reply_markup as (SentMessage['reply_markup'] & SentMessage['force_reply']) | undefined;
+        const markup = raw && 'inline_keyboard' in raw ? (raw as SentMessage['reply_markup']) : undefined;
+        const forceReply = raw && 'force_reply' in raw ? (raw as SentMessage['force_reply']) : undefined;
         for (const row of markup?.inline_keyboard ?? []) {
           for (const b of row) if (b.callback_data !== undefined && Buffer.byteLength(b.callback_data) > 64) return bad('BUTTON_DATA_INVALID');
         }
         const sent: SentMessage = { chat_id: chatId, message_id: this.nextMessageId++, text, edits: [] };
         if (entities) sent.entities = entities;
         if (markup) sent.reply_markup = markup;
+        if (forceReply) sent.force_reply = forceReply;
         if (p.reply_parameters) sent.reply_parameters = p.reply_parameters as SentMessage['reply_parameters'];
         if (p.reply_to_message_id !== undefined) sent.reply_to_message_id = Number(p.reply_to_message_id);
         this.messages.push(sent);

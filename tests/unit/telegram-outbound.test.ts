@@ -102,3 +102,13 @@ describe('toSendError', () => {
     expect(toSendError(new HttpError('network', new Error('ECONNRESET'))).permanent).toBe(false);
   });
 });
+
+describe('free-text questions with privacy mode on', () => {
+  it('ask for a reply (force_reply, selective) to the asker, and never with buttons', () => {
+    const q = renderParts({ chat: { platform: 'telegram', id: '-100' }, text: '(1/21) Số tổ?', expectReply: true, replyToMessageId: '42' });
+    expect(q[0]!.replyMarkup).toEqual({ force_reply: true, selective: true });
+    expect(q[0]!.replyToMessageId).toBe(42);
+    const b = renderParts({ chat: { platform: 'telegram', id: '-100' }, text: 'Xác nhận?', expectReply: true, buttons: [[{ label: 'OK', data: 'dlg:yes' }]] });
+    expect(b[0]!.replyMarkup).toEqual({ inline_keyboard: [[{ text: 'OK', callback_data: 'dlg:yes' }]] });
+  });
+});

@@ -3,7 +3,7 @@
  * boundaries, mentions as `text_mention` entities (no parse_mode, so no escaping), buttons on the
  * last part, the reply on the first.
  */
-import type { InlineKeyboardMarkup, MessageEntity } from 'grammy/types';
+import type { ForceReply, InlineKeyboardMarkup, MessageEntity } from 'grammy/types';
 import type { Mention, Outgoing } from '../../chat/types';
 
 export const TELEGRAM_MAX_LENGTH = 4096;
@@ -11,7 +11,7 @@ export const TELEGRAM_MAX_LENGTH = 4096;
 export interface Part {
   text: string;
   entities?: MessageEntity[];
-  replyMarkup?: InlineKeyboardMarkup;
+  replyMarkup?: InlineKeyboardMarkup | ForceReply;
   replyToMessageId?: number;
 }
 
@@ -118,6 +118,9 @@ export function renderParts(message: Outgoing, limit = TELEGRAM_MAX_LENGTH): Par
     parts[parts.length - 1]!.replyMarkup = {
       inline_keyboard: message.buttons.map((row) => row.map((b) => ({ text: b.label, callback_data: b.data }))),
     };
+  } else if (message.expectReply) {
+    // with privacy mode on, a group member's plain answer never reaches the bot; a reply does
+    parts[parts.length - 1]!.replyMarkup = { force_reply: true, selective: true };
   }
   return parts;
 }
