@@ -33,8 +33,11 @@ it('runs a quarter: villages report, the commune adds its own lines and sends up
   for (const v of villages) expect((await say(groupOf(v), sim('leader', v), `/lienket ${await code(v)}`))[0]).toContain('cấp Thôn');
 
   const [a, b] = villages as [number, number];
+  // a village head asks where the village stands
+  expect((await say(groupOf(a), sim('leader', a), '/tiendo'))[0]).toMatch(/chưa báo cáo — còn 7 ngày, hạn trước 00:00 ngày 16\/12\/2026/);
   await say(groupOf(a), sim('leader', a), '/baocao\nho huong dan: 40\nnguoi huong dan: 90');
   expect((await say(groupOf(a), sim('leader', a), 'đồng ý'))[0]).toContain('✅ Đã lưu');
+  expect((await say(groupOf(a), sim('leader', a), '/tiendo'))[0]).toContain('đã báo cáo đúng hạn');
   await say(groupOf(b), sim('leader', b), '/report Q4/2026\nho huong dan: 25\nnguoi huong dan: 50');
   expect((await say(groupOf(b), sim('leader', b), '1'))[0]).toContain('✅ Đã lưu');
 

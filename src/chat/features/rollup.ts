@@ -83,8 +83,13 @@ async function completenessLines(ctx: Ctx, profile: Profile, c: Completeness, pl
 export async function progressText(ctx: Ctx, profile: Profile, roll: UnitRollup, platform: Platform): Promise<{ text: string; mentions: Mention[] }> {
   const mentions: Mention[] = [];
   const lines = [ctx.t('rollup:progress_title', { period: periodLabel(ctx.t, roll.period), unit: roll.unit.name })];
+  // the unit's own report (or roll-up sent up), where its level has a deadline
+  if (roll.dueAt) {
+    const own = roll.status === 'missing' ? 'rollup:own_missing' : roll.status === 'late' ? 'rollup:own_late' : 'rollup:own_on_time';
+    lines.push(ctx.t(own, { unit: roll.unit.name, due: dueWithDays(ctx.t, ctx.now, roll.dueAt, profile.timezone) }));
+  }
   const depths = roll.result.byDepth.filter((c) => c.expected > 0);
-  if (depths.length === 0) lines.push(ctx.t('rollup:nothing_expected'));
+  if (depths.length === 0 && !roll.dueAt) lines.push(ctx.t('rollup:nothing_expected'));
   for (const c of depths) {
     const due = c.level ? dueAt(profile, c.level, roll.period) : undefined;
     lines.push('');
