@@ -10,6 +10,7 @@ import { buildApp, type App } from '../../src/compose';
 import { loadConfig } from '../../src/config';
 import { silentLogger } from '../../src/logger';
 import { seedDemo, type DemoSummary } from '../../src/app/demo-seed';
+import { freshDatabaseUrl } from './db';
 
 export interface TestApp extends App {
   clock: ManualClock;
@@ -19,9 +20,10 @@ export interface TestApp extends App {
 
 export async function testApp(env: Record<string, string> = {}, start = '2026-12-10T09:00:00+07:00'): Promise<TestApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnscd-app-'));
+  const fresh = await freshDatabaseUrl(dir);
   const config = loadConfig(
     {
-      DATABASE_URL: `sqlite:${path.join(dir, 'app.db')}`,
+      DATABASE_URL: fresh.url,
       PORT: '0',
       DEMO_SEED: 'off',
       SCHEDULER: 'off',
@@ -38,6 +40,7 @@ export async function testApp(env: Record<string, string> = {}, start = '2026-12
     dir,
     async cleanup() {
       await app.stop();
+      await fresh.drop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   });

@@ -1,20 +1,48 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { openDatabase, type DbHandle } from '../../src/db';
 import { migrateToLatest } from '../../src/db/migrate';
 
-/** A migrated database in a real SQLite file under a temporary folder. */
+/**
+ * A fresh database URL for one test: a SQLite file in a temporary folder, or — when
+ * TEST_DATABASE_URL names a PostgreSQL server (`npm run test:pg`) — a new database on it.
+ */
+export async function freshDatabaseUrl(dir: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const server = process.env.TEST_DATABASE_URL;
+  if (!server || !/^postgres(ql)?:\/\//.test(server)) return { url: `sqlite:${path.join(dir, 'test.db')}`, drop: async () => undefined };
+  const name = `t_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  const admin = new Client({ connectionString: server });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new Client({ connectionString: server });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+/** A migrated database in a real SQLite file under a temporary folder (or on TEST_DATABASE_URL). */
 export async function tempDb(): Promise<DbHandle & { file: string; cleanup(): Promise<void> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnscd-'));
-  const file = path.join(dir, 'test.db');
-  const h = openDatabase(`sqlite:${file}`);
+  const fresh = await freshDatabaseUrl(dir);
+  const h = openDatabase(fresh.url);
   await migrateToLatest(h.db);
   return {
     ...h,
-    file,
+    file: path.join(dir, 'test.db'),
     async cleanup() {
       await h.close();
+      await fresh.drop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

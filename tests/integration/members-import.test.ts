@@ -33,9 +33,9 @@ beforeAll(async () => {
   dir = path.dirname(db.file);
   s = await seedDemo(db.db, 'yen-bai-2022', AT);
   commune = (await getUnit(db.db, s.unitsByLevel.commune![0]!))!;
-  const mk = (name: string) => insertUnit(db.db, { code: `${commune.code}.new-${name}`, name: `Thôn ${name}`, level: 'village', kind: 'thôn', parentId: commune.id, profile: 'yen-bai-2022' }, AT);
-  newA = await mk('Khe Sến');
-  newB = await mk('Nà Pồng');
+  const mk = (name: string, n: number) => insertUnit(db.db, { code: `${commune.code}.x${n}`, name: `Thôn ${name}`, level: 'village', kind: 'thôn', parentId: commune.id, profile: 'yen-bai-2022' }, AT);
+  newA = await mk('Khe Sến', 1);
+  newB = await mk('Nà Pồng', 2);
 });
 afterAll(() => db.cleanup());
 
