@@ -71,6 +71,10 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     ? createSimulator({ sink: core, db: handle.db, clock, ...(offsetClock ? { offsetClock } : {}), idle: () => drainer!.idle() })
     : undefined;
 
+  if (simulator && !['127.0.0.1', 'localhost', '::1'].includes(config.HOST)) {
+    // the simulator lets anyone act as any demo person: it is a local tool, never a public page
+    log.warn({ host: config.HOST }, 'the web simulator is reachable beyond this machine; set SIMULATOR=off or HOST=127.0.0.1');
+  }
   const senders: PlatformSender[] = [telegram?.sender, zalo?.sender, simulator?.sender].filter((s): s is PlatformSender => !!s);
   drainer = new OutboxDrainer(handle.db, senders, clock, log, { pollMs: opts.pollMs ?? 1000 });
 
