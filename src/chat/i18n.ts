@@ -44,7 +44,16 @@ function get(): i18n {
   return inst;
 }
 
+const STATIC = new Map<string, string>();
+
 export function t(locale: Locale, key: string, params?: TOptions): string {
+  // strings without parameters never change once loaded: translate each once
+  if (!params) {
+    const id = `${locale}|${key}`;
+    let s = STATIC.get(id);
+    if (s === undefined) STATIC.set(id, (s = get().t(key, { lng: locale }) as string));
+    return s;
+  }
   return get().t(key, { lng: locale, ...params }) as string;
 }
 
