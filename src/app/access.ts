@@ -27,33 +27,24 @@ function ancestorIds(unit: Pick<Unit, 'path'>): number[] {
 
 export async function rolesAt(db: Db, personId: number, unit: Pick<Unit, 'id' | 'path'>): Promise<RolesAt> {
   // grants and current team memberships in one query: every command asks this
-  const rows = await db
-    .selectFrom('role_grants as g')
-    .select(['g.role', 'g.unit_id as unitId', sql<number | null>`null`.as('teamId')])
-    .where('g.person_id', '=', personId)
-    .unionAll(
-      db
-        .selectFrom('memberships as m')
-        .innerJoin('teams as t', 't.id', 'm.team_id')
-        .select(['m.role', 't.unit_id as unitId', 'm.team_id as teamId'])
-        .where('m.person_id', '=', personId)
-        .where('m.until', 'is', null)
-        .where('t.active', '=', 1),
-    )
-    .execute();
+  const { rows } = await sql<{ role: string; unit_id: number | null; team_id: number | null }>`
+    select g.role, g.unit_id, null as team_id from role_grants g where g.person_id = ${personId}
+    union all
+    select m.role, t.unit_id, m.team_id from memberships m join teams t on t.id = m.team_id
+    where m.person_id = ${personId} and m.until is null and t.active = 1`.execute(db);
   const chain = new Set(ancestorIds(unit));
   const r: RolesAt = { admin: false, grants: new Set(), grantsHere: new Set(), teamRoles: new Set(), teamIds: [] };
   for (const row of rows) {
-    if (row.teamId === null) {
+    if (row.team_id === null) {
       const role = row.role as GrantRole;
-      if (role === 'admin' && row.unitId === null) r.admin = true;
-      if (row.unitId !== null && chain.has(row.unitId)) {
+      if (role === 'admin' && row.unit_id === null) r.admin = true;
+      if (row.unit_id !== null && chain.has(row.unit_id)) {
         r.grants.add(role);
-        if (row.unitId === unit.id) r.grantsHere.add(role);
+        if (row.unit_id === unit.id) r.grantsHere.add(role);
       }
-    } else if (row.unitId === unit.id) {
+    } else if (row.unit_id === unit.id) {
       r.teamRoles.add(row.role as TeamRole);
-      r.teamIds.push(Number(row.teamId));
+      r.teamIds.push(Number(row.team_id));
     }
   }
   return r;

@@ -1,4 +1,5 @@
 /** Chat links: a platform group ↔ a unit (and team). */
+import { sql } from 'kysely';
 import type { Db } from '../db';
 import type { ChatLink, Unit } from '../db/schema';
 
@@ -11,24 +12,17 @@ export async function getLink(db: Db, platform: string, chatId: string): Promise
     .executeTakeFirst();
 }
 
-/** The chat's active link with its unit, in one query (every inbound event asks). */
+/** The chat's active link with its unit, in one query (every inbound event asks; plain SQL keeps it cheap). */
 export async function linkWithUnit(db: Db, platform: string, chatId: string): Promise<{ link: ChatLink; unit: Unit } | undefined> {
-  const row = await db
-    .selectFrom('chat_links as l')
-    .innerJoin('units as u', 'u.id', 'l.unit_id')
-    .selectAll('u')
-    .select([
-      'l.platform as l_platform', 'l.chat_id as l_chat_id', 'l.unit_id as l_unit_id', 'l.team_id as l_team_id',
-      'l.title as l_title', 'l.active as l_active', 'l.linked_by as l_linked_by', 'l.linked_at as l_linked_at',
-    ])
-    .where('l.platform', '=', platform)
-    .where('l.chat_id', '=', chatId)
-    .where('l.active', '=', 1)
-    .executeTakeFirst();
+  const { rows } = await sql<Unit & { l_team_id: number | null; l_title: string | null; l_linked_by: number | null; l_linked_at: string }>`
+    select u.*, l.team_id as l_team_id, l.title as l_title, l.linked_by as l_linked_by, l.linked_at as l_linked_at
+    from chat_links l join units u on u.id = l.unit_id
+    where l.platform = ${platform} and l.chat_id = ${chatId} and l.active = 1`.execute(db);
+  const row = rows[0];
   if (!row) return undefined;
-  const { l_platform, l_chat_id, l_unit_id, l_team_id, l_title, l_active, l_linked_by, l_linked_at, ...unit } = row;
+  const { l_team_id, l_title, l_linked_by, l_linked_at, ...unit } = row;
   return {
-    link: { platform: l_platform, chat_id: l_chat_id, unit_id: l_unit_id, team_id: l_team_id, title: l_title, active: l_active, linked_by: l_linked_by, linked_at: l_linked_at },
+    link: { platform, chat_id: chatId, unit_id: unit.id, team_id: l_team_id, title: l_title, active: 1, linked_by: l_linked_by, linked_at: l_linked_at },
     unit,
   };
 }

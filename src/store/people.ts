@@ -1,6 +1,6 @@
 /** People and their platform identities. One person may have a Telegram and a Zalo identity. */
 import type { Db } from '../db';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { IdentityTable, Person } from '../db/schema';
 
 export interface Identity {
@@ -77,16 +77,14 @@ export async function personForSender(
   displayName: string,
   at: Date,
 ): Promise<{ person: Person; identity: Identity; created: boolean }> {
-  // one query for the identity and its person: this runs for every inbound event
-  const found = await db
-    .selectFrom('identities as i')
-    .innerJoin('people as p', 'p.id', 'i.person_id')
-    .select(['p.id', 'p.display_name', 'p.phone', 'p.locale', 'p.created_at', 'i.display_name as identityName', 'i.private_chat_id'])
-    .where('i.platform', '=', platform)
-    .where('i.external_id', '=', externalId)
-    .executeTakeFirst();
+  // one query for the identity and its person: this runs for every inbound event (plain SQL keeps it cheap)
+  const { rows } = await sql<Person & { identity_name: string; private_chat_id: string | null }>`
+    select p.*, i.display_name as identity_name, i.private_chat_id
+    from identities i join people p on p.id = i.person_id
+    where i.platform = ${platform} and i.external_id = ${externalId}`.execute(db);
+  const found = rows[0];
   if (found) {
-    if (found.identityName !== displayName && displayName) {
+    if (found.identity_name !== displayName && displayName) {
       await db
         .updateTable('identities')
         .set({ display_name: displayName })
@@ -94,10 +92,10 @@ export async function personForSender(
         .where('external_id', '=', externalId)
         .execute();
     }
-    const { identityName, private_chat_id, ...person } = found;
+    const { identity_name, private_chat_id, ...person } = found;
     return {
       person,
-      identity: { platform, externalId, personId: person.id, displayName: identityName, privateChatId: private_chat_id },
+      identity: { platform, externalId, personId: person.id, displayName: identity_name, privateChatId: private_chat_id },
       created: false,
     };
   }
