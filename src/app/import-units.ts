@@ -25,6 +25,7 @@ import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { sql } from 'kysely';
 import type { Db } from '../db';
+import type { Unit } from '../db/schema';
 import type { Profile } from '../domain/profile';
 import { fold, shortName } from '../domain/text';
 
@@ -231,20 +232,8 @@ interface Written {
   path: string;
 }
 
-interface Existing {
-  id: number;
-  code: string | null;
-  name: string;
-  short_name: string;
-  search_name: string;
-  level: string;
-  kind: string | null;
-  parent_id: number | null;
-  path: string;
-  profile: string;
-  households: number | null;
-  active: number;
-}
+/** A unit already stored, as the upsert compares it (every column but created_at). */
+type Existing = Omit<Unit, 'created_at'>;
 
 class LevelWriter {
   readonly counts: LevelCounts = { inserted: 0, updated: 0, unchanged: 0 };
