@@ -12,6 +12,7 @@ import { importUnitsFile, readUnitsFile, totalCounts } from '../src/app/import-u
 import { getProfile } from '../src/app/profiles';
 import { openDatabase } from '../src/db';
 import { migrateToLatest } from '../src/db/migrate';
+import { exitWith, mb } from './common';
 
 export const name = 'import-units';
 
@@ -42,7 +43,6 @@ function writeVillages(file: string, communes: string[]): void {
   fs.closeSync(fd);
 }
 
-const mb = (kb: number) => (kb / 1024).toFixed(0);
 
 export async function run(): Promise<boolean> {
   if (!DATA_FILE) throw new Error('vn-units-2024.csv not found (expected in shared/data)');
@@ -98,14 +98,4 @@ export async function run(): Promise<boolean> {
   }
 }
 
-if (require.main === module) {
-  run().then(
-    (ok) => {
-      process.exitCode = ok ? 0 : 1;
-    },
-    (e) => {
-      console.error(e);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) exitWith(run());

@@ -16,6 +16,7 @@ import { importMembersFile } from '../src/app/import-members';
 import { openDatabase } from '../src/db';
 import { migrateToLatest } from '../src/db/migrate';
 import type { Db } from '../src/db';
+import { exitWith, mb } from './common';
 
 export const name = 'members-import';
 
@@ -97,7 +98,6 @@ function writeCsv(file: string, villageCodes: string[]): number {
   return n;
 }
 
-const mb = (kb: number) => (kb / 1024).toFixed(0);
 
 /** Setup in a child process, so that the parent's peak RSS is the import's own. */
 async function setup(dir: string): Promise<void> {
@@ -163,29 +163,7 @@ export async function run(): Promise<boolean> {
   }
 }
 
-if (require.main === module && process.argv[2] === '--setup') {
-  setup(process.argv[3]!).catch((e) => {
-    console.error(e);
-    process.exitCode = 1;
-  });
-} else if (require.main === module && process.argv[2] === '--import-step') {
-  importStep(process.argv[3]!).then(
-    (ok) => {
-      process.exitCode = ok ? 0 : 1;
-    },
-    (e) => {
-      console.error(e);
-      process.exitCode = 1;
-    },
-  );
-} else if (require.main === module) {
-  run().then(
-    (ok) => {
-      process.exitCode = ok ? 0 : 1;
-    },
-    (e) => {
-      console.error(e);
-      process.exitCode = 1;
-    },
-  );
+if (require.main === module) {
+  const step = process.argv[2];
+  exitWith(step === '--setup' ? setup(process.argv[3]!) : step === '--import-step' ? importStep(process.argv[3]!) : run());
 }

@@ -16,6 +16,7 @@ import { Reminders } from '../src/app/reminders';
 import { allPointsBetween, localInstant } from '../src/domain/calendar';
 import { openDatabase, type Db } from '../src/db';
 import { migrateToLatest } from '../src/db/migrate';
+import { exitWith } from './common';
 
 export const name = 'reminders';
 
@@ -165,13 +166,5 @@ export async function run(): Promise<boolean> {
 
 if (require.main === module) {
   const i = process.argv.indexOf('--measure');
-  (i > 0 ? measure(process.argv[i + 1]!) : run()).then(
-    (ok) => {
-      process.exitCode = ok ? 0 : 1;
-    },
-    (e) => {
-      console.error(e);
-      process.exitCode = 1;
-    },
-  );
+  exitWith(i > 0 ? measure(process.argv[i + 1]!) : run());
 }

@@ -20,6 +20,7 @@ import { upsertLink } from '../src/store/chats';
 import { addIdentity, createPerson } from '../src/store/people';
 import { addMember, createTeam } from '../src/store/teams';
 import { insertUnit } from '../src/store/units';
+import { exitWith } from './common';
 
 export const name = 'report-ingest';
 const VILLAGES = 1000;
@@ -94,6 +95,4 @@ async function main(): Promise<boolean> {
 
 export const run = main;
 
-if (require.main === module) {
-  main().then((ok) => (process.exitCode = ok ? 0 : 1), (e) => { console.error(e); process.exitCode = 1; });
-}
+if (require.main === module) exitWith(main());

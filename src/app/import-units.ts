@@ -254,6 +254,18 @@ class LevelWriter {
     return out;
   }
 
+  /** The columns a unit's row takes from the file, the same for an insert and an update. */
+  private columnsOf(u: PlannedUnit) {
+    return {
+      name: u.name,
+      short_name: shortName(u.name),
+      search_name: u.search ?? fold(u.name),
+      level: this.level,
+      kind: u.kind,
+      parent_id: u.parentId,
+    };
+  }
+
   private async writeBatch(batch: PlannedUnit[], out: Map<string, Written> | undefined): Promise<void> {
     const existing = new Map<string, Existing>();
     const rows = await this.db
@@ -278,12 +290,7 @@ class LevelWriter {
         );
       }
       const want = {
-        name: u.name,
-        short_name: shortName(u.name),
-        search_name: u.search ?? fold(u.name),
-        level: this.level,
-        kind: u.kind,
-        parent_id: u.parentId,
+        ...this.columnsOf(u),
         path: `${u.parentPath}${e.id}/`,
         households: u.households === undefined ? e.households : u.households,
         active: 1,
@@ -312,12 +319,7 @@ class LevelWriter {
       .values(
         fresh.map((u) => ({
           code: u.code,
-          name: u.name,
-          short_name: shortName(u.name),
-          search_name: u.search ?? fold(u.name),
-          level: this.level,
-          kind: u.kind,
-          parent_id: u.parentId,
+          ...this.columnsOf(u),
           path: '',
           profile: this.profile,
           households: u.households ?? null,
