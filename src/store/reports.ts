@@ -135,3 +135,39 @@ export async function reportHistory(db: Db, unitId: number, period: string, kind
     .execute();
   return rows.map(toStored);
 }
+
+/** The period was reopened for `unitId` after the parent's roll-up `closedReportId` (see period_reopenings). */
+export async function reopeningOf(
+  db: Db,
+  unitId: number,
+  period: string,
+  kind: string,
+  closedReportId: number,
+): Promise<{ reopenedBy: number | null; reopenedAt: Date } | undefined> {
+  const r = await db
+    .selectFrom('period_reopenings')
+    .select(['reopened_by', 'reopened_at'])
+    .where('unit_id', '=', unitId)
+    .where('period', '=', period)
+    .where('kind', '=', kind)
+    .where('closed_report_id', '=', closedReportId)
+    .executeTakeFirst();
+  return r && { reopenedBy: r.reopened_by, reopenedAt: new Date(r.reopened_at) };
+}
+
+export async function addReopening(
+  db: Db,
+  r: { unitId: number; period: string; kind: string; closedReportId: number; reopenedBy: number | null; at: Date },
+): Promise<void> {
+  await db
+    .insertInto('period_reopenings')
+    .values({
+      unit_id: r.unitId,
+      period: r.period,
+      kind: r.kind,
+      closed_report_id: r.closedReportId,
+      reopened_by: r.reopenedBy,
+      reopened_at: r.at.toISOString(),
+    })
+    .execute();
+}
