@@ -2,7 +2,7 @@
  * /moky (/reopen) [kỳ] <đơn vị>: reopen a period for a unit below after the level above has sent
  * its roll-up up, so the unit can amend; the parent's next /guilen then includes the amendment.
  * Run in the parent's group (the unit named by code or name among the units below, diacritics
- * ignored) or privately (any unit by code or name). Allowed to the officers and team leaders of
+ * ignored), in the unit's own group, or privately (any unit by code or name). Allowed to the officers and team leaders of
  * the level that sent up or any level above, and admins. Audited; the unit's group is told.
  */
 import type { Unit } from '../../db/schema';
@@ -39,6 +39,8 @@ async function findUnits(ctx: Ctx, query: string): Promise<Unit[]> {
   const byCode = /\s/.test(query) ? [] : await unitsByCode(ctx.db, query);
   const above = ctx.unit;
   if (!above) return byCode.length ? byCode : searchUnits(ctx.db, query, 30);
+  // the group's own unit, named in its own group
+  if (byCode.some((u) => u.id === above.id) || above.search_name === q || fold(above.short_name) === q) return [above];
   const below = (u: Unit) => u.id !== above.id && isInSubtree(u, above);
   const codes = byCode.filter(below);
   if (codes.length) return codes;
