@@ -244,3 +244,9 @@ describe('the period after the commune has sent up', () => {
     expect((await say(groupOf(c.id), leader(c), '/baocao\nHộ được hướng dẫn: 31'))[0]!.text).toContain('🔒 Kỳ quý 4/2026 đã chốt với Thôn Rạch Gốc');
   });
 });
+
+it('documents corrections and /moky in /trogiup', async () => {
+  const help = (await say(groupOf(villages[0]!.id), leader(villages[0]!), '/trogiup'))[0]!.text;
+  expect(help).toContain('Sửa báo cáo: gửi /baocao chỉ với các dòng cần sửa (các dòng khác giữ nguyên); "VNeID: xoá" để xoá một dòng; /baocao thaythe để thay toàn bộ.');
+  expect(help).toContain('/moky <đơn vị> — mở lại kỳ báo cáo cho đơn vị cấp dưới để sửa (sau khi đã gửi tổng hợp)');
+});
