@@ -144,6 +144,24 @@ describe('amendments merge into the latest version', () => {
     // every version is kept
     expect((await reportHistory(app.handle.db, a.id, Q4, 'periodic')).map((r) => Object.keys(r.values).length)).toEqual([14, 14, 13, 2]);
   });
+  it('merges a reply to the saved message, and a reply to the template with only some lines filled', async () => {
+    const [a] = villages as [Unit];
+    const saved = [...app.simulator!.messages(groupOf(a.id))].reverse().find((m) => m.from.bot && m.text.startsWith('✅ Đã lưu bản sửa lần 4'))!;
+    const echo = await say(groupOf(a.id), leader(a), 'Lượt người được hướng dẫn: 140', saved.id);
+    expect(echo[0]!.text.split('\n').slice(0, 3)).toEqual([
+      '📋 Báo cáo quý 4/2026 — Thôn Tân Thành',
+      '• Hộ được hướng dẫn: 60 hộ',
+      '✏️ Lượt người được hướng dẫn: 130 lượt → 140 lượt',
+    ]);
+    expect((await say(groupOf(a.id), leader(a), '2'))[0]!.text).toBe('Đã hủy, báo cáo chưa được lưu.');
+
+    const tpl = await say(groupOf(a.id), leader(a), '/mau');
+    const filled = tpl[1]!.text.split('\n').slice(1).map((l) => (l.startsWith('Kích hoạt VNeID') ? l + '33' : l)).join('\n');
+    const echo2 = await say(groupOf(a.id), leader(a), filled, tpl[1]!.id);
+    expect(echo2[0]!.text).toContain('• Hộ được hướng dẫn: 60 hộ\n• Lượt người được hướng dẫn: 130 lượt\n✏️ Kích hoạt VNeID mức 2: 33 người (mới)\n');
+    expect((await say(groupOf(a.id), leader(a), '2'))[0]!.text).toBe('Đã hủy, báo cáo chưa được lưu.');
+    expect((await latestReport(app.handle.db, a.id, Q4, 'periodic'))!.version).toBe(4);
+  });
 });
 
 describe('the period after the commune has sent up', () => {

@@ -95,9 +95,12 @@ function errorLine(ctx: Ctx, e: ParseError, indicators: readonly ResolvedIndicat
 async function check(ctx: Ctx, tg: Target, body: string): Promise<void> {
   const cleared = splitClears(body, { indicators: tg.spec.indicators });
   const r = parseReport(cleared.body, { indicators: tg.spec.indicators, bounds: tg.spec.bounds });
-  if (r.errors.length > 0) {
-    const lines = r.errors.map((e) => errorLine(ctx, e, tg.spec.indicators));
-    ctx.reply([ctx.t('report:has_errors', { count: r.errors.length }), ...lines, '', ctx.t('report:fix_and_resend')].join('\n'), {
+  // in a correction, a line left empty (a template line) keeps the latest version's value
+  const kept = mergedValues(tg, {}, []);
+  const errors = r.errors.filter((e) => !(e.code === 'empty_value' && e.key && kept[e.key] !== undefined));
+  if (errors.length > 0) {
+    const lines = errors.map((e) => errorLine(ctx, e, tg.spec.indicators));
+    ctx.reply([ctx.t('report:has_errors', { count: errors.length }), ...lines, '', ctx.t('report:fix_and_resend')].join('\n'), {
       context: { flow: 'report', data: { unitId: tg.unit.id, period: periodKey(tg.period) } },
       replyHint: ctx.t('report:reply_hint_send'),
     });
