@@ -260,6 +260,20 @@ describe('the period after the commune has sent up', () => {
     expect(botTexts(groupOf(s.rootId)).at(-1)).toContain('Hộ được hướng dẫn: 118 hộ');
     expect((await say(groupOf(b.id), leader(b), '/baocao\nHộ được hướng dẫn: 29'))[0]!.text).toContain('🔒 Kỳ quý 4/2026 đã chốt với Thôn Bình Định');
     expect((await say(groupOf(c.id), leader(c), '/baocao\nHộ được hướng dẫn: 31'))[0]!.text).toContain('🔒 Kỳ quý 4/2026 đã chốt với Thôn Rạch Gốc');
+
+    // a level above may reopen too, in a private chat, naming the unit and the period in either order
+    const prov = person('officer', s.rootId);
+    const dm = `dm-${prov.simulatorId}`;
+    expect((await say(dm, prov.simulatorId!, '/moky Thôn Rạch Gốc Q4/2026'))[0]!.text).toContain('🔓 Đã mở lại kỳ quý 4/2026 cho Thôn Rạch Gốc.');
+    expect(botTexts(groupOf(c.id)).at(-1)).toContain(`🔓 ${prov.name} (Xã Tân Lộc) đã mở lại kỳ báo cáo quý 4/2026 cho Thôn Rạch Gốc.`);
+    expect((await auditEntries(app.handle.db, 'period.reopened')).map((e) => [e.actor_person_id, e.subject])).toEqual([
+      [officer.personId, `unit:${b.id}`],
+      [prov.personId, `unit:${c.id}`],
+    ]);
+    // nothing to reopen when the commune has not sent anything up for a period
+    expect((await say(dm, prov.simulatorId!, '/moky Q3/2026 Thôn Rạch Gốc'))[0]!.text).toBe(
+      'Kỳ quý 3/2026 của Thôn Rạch Gốc chưa chốt: Xã Tân Lộc chưa gửi báo cáo tổng hợp lên cấp trên, nên Thôn Rạch Gốc vẫn gửi và sửa báo cáo được, không cần mở lại.',
+    );
   });
 });
 
