@@ -87,6 +87,8 @@ export async function latestReport(db: Db, unitId: number, period: string, kind:
 export type LatestReport = StoredReport & {
   /** the first version that was sent up (submitted, for the lowest level): decides on time or late */
   firstSentUpAt: Date | null;
+  /** that first sent-up version was stored late (e.g. after the level above had sent its roll-up) */
+  firstLate: boolean;
   /** the latest version that was sent up: what the level above counts */
   sentUp: StoredReport | null;
   /** the latest version typed by people (an upper level's own lines) */
@@ -116,6 +118,7 @@ export async function latestReports(
       out.set(r.unit_id, {
         ...s,
         firstSentUpAt: prev?.firstSentUpAt ?? s.sentUpAt,
+        firstLate: prev?.firstSentUpAt ? prev.firstLate : !!s.sentUpAt && s.late,
         sentUp: s.sentUpAt ? s : (prev?.sentUp ?? null),
         own: s.source === 'own' ? s : (prev?.own ?? null),
       });

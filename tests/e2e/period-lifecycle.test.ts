@@ -200,6 +200,8 @@ describe('the period after the commune has sent up', () => {
       '📨 Thôn Rạch Gốc vừa gửi báo cáo quý 4/2026 sau khi Xã Tân Lộc đã gửi báo cáo tổng hợp lên cấp trên (ghi nhận nộp muộn). ' +
         'Lần /guilen tiếp theo sẽ gửi bản tổng hợp cập nhật có số liệu này.',
     );
+    // progress counts it late too, though its own deadline (16/12) has not passed
+    expect((await say(groupOf(commune.id), person('officer', commune.id).simulatorId!, '/tiendo'))[0]!.text).toContain('Thôn: 3/4 đã báo cáo (2 đúng hạn, 1 muộn)');
 
     // a village whose report the roll-up included must have the period reopened first
     const refused = await say(groupOf(b.id), leader(b), '/baocao\nHộ được hướng dẫn: 28');
