@@ -1,5 +1,6 @@
 import { resolveIndicators } from '../../src/domain/indicators';
-import { diffReport, isClearMarker, mergeReport, replaceFlag, splitClears } from '../../src/domain/report/amend';
+import { diffReport, isClearMarker, mergeReport, mergedBoundErrors, replaceFlag, splitClears } from '../../src/domain/report/amend';
+import { parseReport } from '../../src/domain/report/parse';
 
 const IND = resolveIndicators(
   ['households_total', 'households_supported', 'people_supported', 'vneid_l2', 'difficulties'].map((key) => ({ key, required: key === 'households_supported' })),
@@ -38,5 +39,17 @@ describe('report amendments', () => {
     expect(replaceFlag('Thay thế')).toEqual({ replace: true, rest: '' });
     expect(replaceFlag('thay toàn bộ T11/2026')).toEqual({ replace: true, rest: 'T11/2026' });
     expect(replaceFlag('Q4/2026')).toEqual({ replace: false, rest: 'Q4/2026' });
+  });
+
+  it('checks a corrected value against the bound in the merged report', () => {
+    const body = 'Lượt người được hướng dẫn: 40\nHộ được hướng dẫn: 130';
+    const r = parseReport(body, { indicators: IND });
+    const merged = mergeReport({ households_total: 120, households_supported: 45 }, r.values, [], false);
+    expect(mergedBoundErrors(IND, r, merged, body.split('\n'))).toEqual([
+      { line: 2, text: 'Hộ được hướng dẫn: 130', code: 'above_bound', key: 'households_supported', bound: 120, boundKey: 'households_total' },
+    ]);
+    // the correction also types a new total: the parser checks that itself
+    const r2 = parseReport('Tổng số hộ: 140\nHộ được hướng dẫn: 130', { indicators: IND });
+    expect(mergedBoundErrors(IND, r2, mergeReport({ households_total: 120 }, r2.values, [], false), [])).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import { choosePeriod, periodState, reportSpec, storeReport, type ReportSpec } f
 import { afterReportStored } from '../../app/reminders';
 import { parsePeriodKey, periodKey, type Period } from '../../domain/calendar';
 import { parseReport, templateLines, type ParseError, type ReportValues } from '../../domain/report/parse';
-import { diffReport, mergeReport, replaceFlag, splitClears, type ValueChange } from '../../domain/report/amend';
+import { diffReport, mergeReport, mergedBoundErrors, replaceFlag, splitClears, type ValueChange } from '../../domain/report/amend';
 import { getIndicator, type ResolvedIndicator } from '../../domain/indicators';
 import { teamRuleFor } from '../../domain/profile';
 import { fold } from '../../domain/text';
@@ -97,7 +97,10 @@ async function check(ctx: Ctx, tg: Target, body: string): Promise<void> {
   const r = parseReport(cleared.body, { indicators: tg.spec.indicators, bounds: tg.spec.bounds });
   // in a correction, a line left empty (a template line) keeps the latest version's value
   const kept = mergedValues(tg, {}, []);
-  const errors = r.errors.filter((e) => !(e.code === 'empty_value' && e.key && kept[e.key] !== undefined));
+  const errors = [
+    ...r.errors.filter((e) => !(e.code === 'empty_value' && e.key && kept[e.key] !== undefined)),
+    ...mergedBoundErrors(tg.spec.indicators, r, mergedValues(tg, r.values, cleared.clears), cleared.body.split(/\r\n|\r|\n/)),
+  ].sort((a, b) => a.line - b.line);
   if (errors.length > 0) {
     const lines = errors.map((e) => errorLine(ctx, e, tg.spec.indicators));
     ctx.reply([ctx.t('report:has_errors', { count: errors.length }), ...lines, '', ctx.t('report:fix_and_resend')].join('\n'), {

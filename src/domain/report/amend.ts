@@ -11,7 +11,7 @@
  * Pure: no I/O.
  */
 import { fold } from '../text';
-import { parseReport, type ParseOptions, type ReportValues } from './parse';
+import { parseReport, type ParseError, type ParseOptions, type ParseResult, type ReportValues } from './parse';
 
 const CLEAR_WORDS: ReadonlySet<string> = new Set(['xoa', 'xoa bo', 'xoa di', 'bo', 'delete', 'clear', 'remove']);
 
@@ -90,6 +90,27 @@ export function diffReport(before: ReportValues, after: ReportValues): Record<st
   for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) {
     if (before[k] === after[k]) continue;
     out[k] = { ...(before[k] !== undefined ? { old: before[k] } : {}), ...(after[k] !== undefined ? { new: after[k] } : {}) };
+  }
+  return out;
+}
+
+/**
+ * A typed value above its bound in the MERGED report (`Hộ được hướng dẫn: 500` when the latest
+ * version says `Tổng số hộ: 120`): the parser only saw the typed lines. Same shape as its errors.
+ */
+export function mergedBoundErrors(
+  indicators: ParseOptions['indicators'],
+  typed: Pick<ParseResult, 'values' | 'lines'>,
+  merged: ReportValues,
+  bodyLines: readonly string[],
+): ParseError[] {
+  const out: ParseError[] = [];
+  for (const ind of indicators) {
+    const v = typed.values[ind.key];
+    const ref = ind.boundBy ? merged[ind.boundBy] : undefined;
+    if (typeof v !== 'number' || typeof ref !== 'number' || v <= ref || typed.values[ind.boundBy!] !== undefined) continue;
+    const line = typed.lines[ind.key]!;
+    out.push({ line, text: (bodyLines[line - 1] ?? '').trim(), code: 'above_bound', key: ind.key, bound: ref, boundKey: ind.boundBy! });
   }
   return out;
 }
