@@ -7,7 +7,7 @@ import type { Unit } from '../db/schema';
 import { dueAt, isLate, parsePeriodText, periodContaining, periodKey, parsePeriodKey, type Period } from '../domain/calendar';
 import { resolveIndicators, type ResolvedIndicator } from '../domain/indicators';
 import { childLevel, dueFor, indicatorsFor, type Profile } from '../domain/profile';
-import { addReportVersion, latestReports, type ReportValues, type StoredReport } from '../store/reports';
+import { addReportVersion, latestReports, reopeningOf, type ReportValues, type StoredReport } from '../store/reports';
 import { audit } from '../store/audit';
 import { getUnit } from '../store/units';
 
@@ -58,21 +58,54 @@ export function choosePeriod(profile: Profile, text: string, now: Date): Period 
   return p;
 }
 
-/**
- * Where a unit stands for a period, in one query: the unit above when it has sent its roll-up up
- * (then amending needs it reopened), and the unit's latest version number (0 = none yet).
- */
-export async function periodState(db: Db, unit: Unit, period: string): Promise<{ closedBy: Unit | undefined; version: number }> {
-  const ids = unit.parent_id === null ? [unit.id] : [unit.id, unit.parent_id];
-  const latest = await latestReports(db, ids, period, PERIODIC);
-  const closed = unit.parent_id !== null && !!latest.get(unit.parent_id)?.sentUp;
-  return {
-    closedBy: closed ? await getUnit(db, unit.parent_id!) : undefined,
-    version: latest.get(unit.id)?.version ?? 0,
-  };
+export interface PeriodState {
+  /** the unit's latest version number (0 = none yet) */
+  version: number;
+  /** the values of the unit's latest own version (what people typed; a merge starts from it) */
+  values: ReportValues | undefined;
+  /** the unit above, when it has already sent a roll-up up for this period */
+  sentUpBy: Unit | undefined;
+  /**
+   * the unit above, when its latest roll-up sent up includes the unit's latest version and the
+   * period was not reopened for the unit since (/moky): amending needs it reopened
+   */
+  closedBy: Unit | undefined;
+  /** the unit above's latest sent-up report (the roll-up a reopening refers to) */
+  closedReportId: number | undefined;
+  /** reopened for the unit after that roll-up */
+  reopened: { reopenedBy: number | null; reopenedAt: Date } | undefined;
 }
 
-/** The level above has sent its roll-up for this period: amending needs it reopened. */
+/**
+ * Where a unit stands for a period. A first report is never closed (it arrives late, after the
+ * roll-up); a version already included in the parent's latest roll-up is closed unless the period
+ * was reopened for the unit since that roll-up. A version stored after the roll-up is not
+ * included yet, so it may be amended until the parent sends up again. Report ids grow with
+ * insertion, so "included" is "stored before the roll-up row".
+ */
+export async function periodState(db: Db, unit: Unit, period: string): Promise<PeriodState> {
+  const ids = unit.parent_id === null ? [unit.id] : [unit.id, unit.parent_id];
+  const latest = await latestReports(db, ids, period, PERIODIC);
+  const mine = latest.get(unit.id);
+  const rollup = unit.parent_id === null ? null : (latest.get(unit.parent_id)?.sentUp ?? null);
+  const state: PeriodState = {
+    version: mine?.version ?? 0,
+    values: mine?.own?.values,
+    sentUpBy: undefined,
+    closedBy: undefined,
+    closedReportId: rollup?.id,
+    reopened: undefined,
+  };
+  if (!rollup) return state;
+  state.sentUpBy = await getUnit(db, unit.parent_id!);
+  if (mine && mine.id < rollup.id) {
+    state.reopened = await reopeningOf(db, unit.id, period, PERIODIC, rollup.id);
+    if (!state.reopened) state.closedBy = state.sentUpBy;
+  }
+  return state;
+}
+
+/** The level above has sent up a roll-up including the unit's latest version: amending needs it reopened. */
 export async function closedBy(db: Db, unit: Unit, period: string): Promise<Unit | undefined> {
   return (await periodState(db, unit, period)).closedBy;
 }
@@ -87,6 +120,8 @@ export interface Submission {
   profile: Profile;
   /** a roll-up being sent up (upper levels) rather than the level's own lines */
   rollup?: boolean;
+  /** the level above had already sent its roll-up up: the report is late whatever its own deadline */
+  afterRollup?: boolean;
 }
 
 /**
@@ -106,12 +141,12 @@ export async function storeReport(db: Db, s: Submission): Promise<StoredReport> 
     submittedBy: s.personId,
     submittedAt: s.at,
     dueAt: due ?? null,
-    late: isLate(due, s.at),
+    late: isLate(due, s.at) || !!s.afterRollup,
     sentUpAt: sentUp ? s.at : null,
   });
   await audit(
     db,
-    { actor: s.personId, action: s.rollup ? 'report.sent_up' : 'report.submitted', subject: `unit:${s.unit.id}`, details: { period: report.period, version: report.version, late: report.late } },
+    { actor: s.personId, action: s.rollup ? 'report.sent_up' : 'report.submitted', subject: `unit:${s.unit.id}`, details: { period: report.period, version: report.version, late: report.late, ...(s.afterRollup ? { afterRollup: true } : {}) } },
     s.at,
   );
   return report;

@@ -40,7 +40,7 @@ async function unitsWithTeams(db: Db, ids: number[]): Promise<Set<number>> {
 
 export function statusOf(profile: Profile, unit: Unit, period: Period, rep: LatestReport | undefined): ReportStatus {
   if (!rep?.firstSentUpAt) return 'missing';
-  return isLate(dueAt(profile, unit.level, period), rep.firstSentUpAt) ? 'late' : 'on_time';
+  return rep.firstLate || isLate(dueAt(profile, unit.level, period), rep.firstSentUpAt) ? 'late' : 'on_time';
 }
 
 export async function buildRollup(db: Db, profile: Profile, root: Unit, period: Period): Promise<UnitRollup> {

@@ -122,6 +122,17 @@ export interface ReportTable {
   sent_up_at: string | null;
 }
 
+/** A period reopened for a unit after its parent's roll-up (migrations/003_period_reopenings.ts). */
+export interface PeriodReopeningTable {
+  unit_id: number;
+  period: string;
+  kind: string;
+  /** the parent's sent-up report (roll-up) that had closed the period; a newer one closes it again */
+  closed_report_id: number;
+  reopened_by: number | null;
+  reopened_at: string;
+}
+
 export interface ReminderSentTable {
   /** profile|period|level|unit|point */
   key: string;
@@ -212,6 +223,7 @@ export interface Database {
   chat_members: ChatMemberTable;
   reports: ReportTable;
   reminders_sent: ReminderSentTable;
+  period_reopenings: PeriodReopeningTable;
   oneoff_deadlines: OneOffDeadlineTable;
   outbox: OutboxTable;
   inbound_events: InboundTable;

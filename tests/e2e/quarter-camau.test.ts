@@ -128,10 +128,18 @@ describe('ca-mau-2023 quarter', () => {
     expect(posted).toContain(`📥 ${c.name} đã gửi báo cáo tổng hợp quý 4/2026`);
     expect(posted).toContain('Hộ được hướng dẫn: 135 hộ');
 
-    // the period is now closed for the hamlets of that commune
-    const v = missing[0] ?? villages[0]!;
-    const closed = await say(groupOf(v), person('leader', v).simulatorId!, '/baocao\nho huong dan: 5');
-    expect(closed[0]!.text).toContain('đã chốt');
+    // the period is now closed for the hamlets whose report the roll-up included (amending needs /moky)…
+    const a = (await getUnit(app.handle.db, villages[0]!))!;
+    const closed = await say(groupOf(a.id), person('leader', a.id).simulatorId!, '/baocao\nho huong dan: 5');
+    expect(closed[0]!.text).toBe(
+      `🔒 Kỳ quý 4/2026 đã chốt với ${a.name}: ${c.name} đã gửi báo cáo tổng hợp (có số liệu của ${a.name}) lên cấp trên. ` +
+        `Muốn sửa, nhờ cán bộ hoặc tổ trưởng của ${c.name} (hoặc cấp trên) gõ "/moky ${a.name}" trong nhóm của ${c.name} để mở lại kỳ cho ${a.name}, rồi gửi các dòng cần sửa.`,
+    );
+    // …while a hamlet that never reported may still send its first report, marked late (issue 10 changes the old refusal)
+    const v = missing[0]!;
+    const late = await say(groupOf(v), person('leader', v).simulatorId!, '/baocao\nho huong dan: 5\nnguoi duoc huong dan: 9');
+    expect(late[0]!.text).toContain(`⚠️ ${c.name} đã gửi báo cáo tổng hợp lên cấp trên: báo cáo này sẽ được ghi nhận là nộp muộn`);
+    expect((await say(groupOf(v), person('leader', v).simulatorId!, '2'))[0]!.text).toBe('Đã hủy, báo cáo chưa được lưu.');
   });
 
   it('lets the district see the right totals and the missing hamlet', async () => {

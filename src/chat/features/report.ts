@@ -5,17 +5,20 @@
  */
 import type { Unit } from '../../db/schema';
 import { leads, type RolesAt } from '../../app/access';
-import { choosePeriod, closedBy, periodState, reportSpec, storeReport, type ReportSpec } from '../../app/reporting';
+import { choosePeriod, periodState, reportSpec, storeReport, type ReportSpec } from '../../app/reporting';
 import { afterReportStored } from '../../app/reminders';
 import { parsePeriodKey, periodKey, type Period } from '../../domain/calendar';
-import { parseReport, templateLines, type ParseError } from '../../domain/report/parse';
+import { parseReport, templateLines, type ParseError, type ReportValues } from '../../domain/report/parse';
+import { diffReport, mergeReport, mergedBoundErrors, replaceFlag, splitClears, type ValueChange } from '../../domain/report/amend';
 import { getIndicator, type ResolvedIndicator } from '../../domain/indicators';
 import { teamRuleFor } from '../../domain/profile';
 import { fold } from '../../domain/text';
+import { activeLinksOfUnit } from '../../store/chats';
 import { getUnit } from '../../store/units';
 import type { Ctx, DialogState } from '../context';
 import type { Feature } from '../feature';
-import { dueWithDays, periodLabel, valueLines } from '../format';
+import { dueWithDays, formatNumber, periodLabel, valueLines } from '../format';
+import type { Platform } from '../types';
 import { authorize, resolveUnit } from '../scope';
 
 const CONFIRM = 'report-confirm';
@@ -33,6 +36,19 @@ interface Target {
   spec: ReportSpec;
   /** the unit's latest version for the period (0 = none yet) */
   version: number;
+  /** the latest version's values (what people typed): a correction merges into them */
+  base?: ReportValues;
+  /** `/baocao thaythe`: the typed lines replace the latest version whole */
+  replace?: boolean;
+  /** the level above has already sent its roll-up up: a report now arrives after it */
+  sentUpBy?: Unit;
+  /** correcting an echo not confirmed yet: the typed lines merge into these values */
+  pending?: ReportValues;
+}
+
+/** Amending a version the level above has sent up: who can reopen the period, and how. */
+function closedText(ctx: Ctx, unit: Unit, period: Period, parent: Unit): string {
+  return ctx.t('report:closed', { period: periodLabel(ctx.t, period), parent: parent.name, unit: unit.name });
 }
 
 /** Unit, permission and period for a report command; undefined after telling the user why not. */
@@ -41,17 +57,18 @@ async function target(ctx: Ctx, cmd: string, args: string, body: string): Promis
   if (!unit) return undefined;
   if (!(await authorize(ctx, unit, maySubmit(ctx, unit), 'common:who_leader'))) return undefined;
   const profile = ctx.svc.profile(unit.profile);
-  const period = choosePeriod(profile, args, ctx.now);
+  const { replace, rest } = replaceFlag(args);
+  const period = choosePeriod(profile, rest, ctx.now);
   if (!period) {
     ctx.reply(ctx.t('common:bad_period', { text: args }));
     return undefined;
   }
   const state = await periodState(ctx.db, unit, periodKey(period));
   if (state.closedBy) {
-    ctx.reply(ctx.t('report:closed', { period: periodLabel(ctx.t, period), parent: state.closedBy.name }));
+    ctx.reply(closedText(ctx, unit, period, state.closedBy));
     return undefined;
   }
-  return { unit, period, spec: reportSpec(profile, unit, period), version: state.version };
+  return { unit, period, spec: reportSpec(profile, unit, period), version: state.version, base: state.values, replace, sentUpBy: state.sentUpBy };
 }
 
 function errorLine(ctx: Ctx, e: ParseError, indicators: readonly ResolvedIndicator[]): string {
@@ -76,44 +93,106 @@ function errorLine(ctx: Ctx, e: ParseError, indicators: readonly ResolvedIndicat
 
 /** Parse, then either list every bad line or show the normalised echo and ask to confirm. */
 async function check(ctx: Ctx, tg: Target, body: string): Promise<void> {
-  const r = parseReport(body, { indicators: tg.spec.indicators, bounds: tg.spec.bounds });
-  if (r.errors.length > 0) {
-    const lines = r.errors.map((e) => errorLine(ctx, e, tg.spec.indicators));
-    ctx.reply([ctx.t('report:has_errors', { count: r.errors.length }), ...lines, '', ctx.t('report:fix_and_resend')].join('\n'), {
+  const cleared = splitClears(body, { indicators: tg.spec.indicators });
+  const r = parseReport(cleared.body, { indicators: tg.spec.indicators, bounds: tg.spec.bounds });
+  // in a correction, a line left empty (a template line) keeps the latest version's value
+  const kept = mergedValues(tg, {}, []);
+  const errors = [
+    ...r.errors.filter((e) => !(e.code === 'empty_value' && e.key && kept[e.key] !== undefined)),
+    ...mergedBoundErrors(tg.spec.indicators, r, mergedValues(tg, r.values, cleared.clears), cleared.body.split(/\r\n|\r|\n/)),
+  ].sort((a, b) => a.line - b.line);
+  if (errors.length > 0) {
+    const lines = errors.map((e) => errorLine(ctx, e, tg.spec.indicators));
+    ctx.reply([ctx.t('report:has_errors', { count: errors.length }), ...lines, '', ctx.t('report:fix_and_resend')].join('\n'), {
       context: { flow: 'report', data: { unitId: tg.unit.id, period: periodKey(tg.period) } },
       replyHint: ctx.t('report:reply_hint_send'),
     });
     return;
   }
-  if (Object.keys(r.values).length === 0) {
-    ctx.reply(ctx.t('report:empty'));
+  if (Object.keys(r.values).length === 0 && cleared.clears.length === 0) {
+    ctx.reply(ctx.t(tg.pending ? 'report:echo_reply_hint' : 'report:empty'));
     return;
   }
-  if (r.missingRequired.length > 0) {
-    const names = r.missingRequired.map((k) => getIndicator(k)?.short[ctx.locale] ?? k).join(', ');
+  // a correction needs only the lines it changes: required values may come from the latest version
+  const merged = mergedValues(tg, r.values, cleared.clears);
+  const missing = r.missingRequired.filter((k) => merged[k] === undefined);
+  if (missing.length > 0) {
+    const names = missing.map((k) => getIndicator(k)?.short[ctx.locale] ?? k).join(', ');
     ctx.reply(ctx.t('report:missing_required', { names }), {
       context: { flow: 'report', data: { unitId: tg.unit.id, period: periodKey(tg.period) } },
       replyHint: ctx.t('report:reply_hint_send'),
     });
     return;
   }
-  await confirmValues(ctx, tg, r.values);
+  await confirmValues(ctx, tg, r.values, cleared.clears);
 }
 
-async function confirmValues(ctx: Ctx, tg: Target, values: Record<string, number | string>): Promise<void> {
-  const lines = [
-    ctx.t('report:echo_title', { period: periodLabel(ctx.t, tg.period), unit: tg.unit.name }),
-    ...valueLines(ctx.locale, tg.spec.indicators, values),
-  ];
-  if (tg.spec.dueAt && ctx.now.getTime() >= tg.spec.dueAt.getTime()) {
+/** The typed values merged into the echo being corrected, else into the latest version (unless replacing). */
+function mergedValues(tg: Target, typed: ReportValues, clears: readonly string[]): ReportValues {
+  return mergeReport(tg.pending ?? tg.base, typed, clears, !!tg.replace && !tg.pending);
+}
+
+function valueText(ctx: Ctx, ind: ResolvedIndicator, v: number | string): string {
+  if (typeof v !== 'number') return v;
+  const unit = ind.unit[ctx.locale];
+  return `${formatNumber(ctx.locale, v)}${unit ? ' ' + unit : ''}`;
+}
+
+/** The whole report, changed lines marked "✏️ label: old → new", the others plain. */
+function echoLines(ctx: Ctx, indicators: readonly ResolvedIndicator[], values: ReportValues, changes: Record<string, ValueChange>): string[] {
+  const out: string[] = [];
+  for (const ind of indicators) {
+    const c = changes[ind.key];
+    const label = ind.short[ctx.locale];
+    if (!c) {
+      out.push(...valueLines(ctx.locale, [ind], values));
+    } else if (c.new === undefined) {
+      out.push(ctx.t('report:echo_cleared', { label, old: valueText(ctx, ind, c.old!) }));
+    } else if (c.old === undefined) {
+      out.push(ctx.t('report:echo_added', { label, value: valueText(ctx, ind, c.new) }));
+    } else {
+      out.push(ctx.t('report:echo_changed', { label, old: valueText(ctx, ind, c.old), value: valueText(ctx, ind, c.new) }));
+    }
+  }
+  return out;
+}
+
+/**
+ * The echo to confirm: the whole resulting report (a correction merged into the latest version),
+ * changed lines marked. A correction that changes nothing is said so, and nothing is asked.
+ */
+async function confirmValues(ctx: Ctx, tg: Target, typed: ReportValues, clears: readonly string[] = []): Promise<void> {
+  const values = mergedValues(tg, typed, clears);
+  const against = tg.base ?? tg.pending;
+  const changes = against ? diffReport(against, values) : {};
+  const changed = Object.keys(changes).length;
+  if (tg.base && changed === 0) {
+    await ctx.endDialog();
+    ctx.reply(ctx.t('report:no_change', { period: periodLabel(ctx.t, tg.period), unit: tg.unit.name, version: tg.version }));
+    return;
+  }
+  if (Object.keys(values).length === 0) {
+    await ctx.endDialog();
+    ctx.reply(ctx.t('report:empty'));
+    return;
+  }
+  const lines = [ctx.t('report:echo_title', { period: periodLabel(ctx.t, tg.period), unit: tg.unit.name }), ...echoLines(ctx, tg.spec.indicators, values, changes)];
+  if (tg.sentUpBy && tg.version === 0) {
+    lines.push('', ctx.t('report:will_be_after_rollup', { parent: tg.sentUpBy.name }));
+  } else if (tg.spec.dueAt && ctx.now.getTime() >= tg.spec.dueAt.getTime()) {
     lines.push('', ctx.t('report:will_be_late', { due: dueWithDays(ctx.t, ctx.now, tg.spec.dueAt, ctx.profile?.timezone ?? 'Asia/Ho_Chi_Minh') }));
   }
-  if (tg.version > 0) lines.push('', ctx.t('report:will_amend', { version: tg.version + 1 }));
+  if (tg.version > 0) {
+    lines.push('', ctx.t(tg.replace ? 'report:will_replace' : 'report:will_amend', { version: tg.version + 1, prev: tg.version, count: changed }));
+    if (tg.sentUpBy) lines.push(ctx.t('report:will_tell_parent', { parent: tg.sentUpBy.name }));
+  } else if (tg.pending && changed > 0) {
+    lines.push('', ctx.t('report:echo_corrected', { count: changed }));
+  }
   lines.push('', ctx.t('report:confirm_q'));
   await ctx.ask(
     lines.join('\n'),
     CONFIRM,
-    { unitId: tg.unit.id, period: periodKey(tg.period), values },
+    { unitId: tg.unit.id, period: periodKey(tg.period), values, version: tg.version, ...(tg.replace ? { replace: true } : {}) },
     [
       { label: ctx.t('common:yes'), value: 'yes', words: ['ok', 'dong y', 'xac nhan', 'gui'] },
       { label: ctx.t('common:no'), value: 'no', words: ['huy', 'khong'] },
@@ -152,12 +231,22 @@ async function askIndicator(ctx: Ctx, tg: Target, i: number, values: Record<stri
   await ctx.ask(question, GUIDED, { unitId: tg.unit.id, period: periodKey(tg.period), version: tg.version, i, values }, undefined, ctx.t('report:reply_hint_value'));
 }
 
+/** The dialog's unit and period, where they stand now (latest version, roll-up above). */
 async function targetFromState(ctx: Ctx, data: Record<string, unknown>): Promise<Target | undefined> {
   const unit = ctx.unit?.id === Number(data.unitId) ? ctx.unit : await getUnit(ctx.db, Number(data.unitId));
   const period = parsePeriodKey(String(data.period));
   if (!unit || !period) return undefined;
   ctx.useUnit(unit);
-  return { unit, period, spec: reportSpec(ctx.svc.profile(unit.profile), unit, period), version: Number(data.version ?? 0) };
+  const state = await periodState(ctx.db, unit, periodKey(period));
+  return {
+    unit,
+    period,
+    spec: reportSpec(ctx.svc.profile(unit.profile), unit, period),
+    version: state.version,
+    base: state.values,
+    sentUpBy: state.sentUpBy,
+    ...(data.replace ? { replace: true } : {}),
+  };
 }
 
 async function submitConfirmed(ctx: Ctx, state: DialogState): Promise<void> {
@@ -165,24 +254,39 @@ async function submitConfirmed(ctx: Ctx, state: DialogState): Promise<void> {
   const tg = await targetFromState(ctx, state.data);
   if (!tg || !ctx.person) return;
   if (!(await authorize(ctx, tg.unit, maySubmit(ctx, tg.unit), 'common:who_leader'))) return;
-  const closer = await closedBy(ctx.db, tg.unit, periodKey(tg.period));
-  if (closer) {
-    ctx.reply(ctx.t('report:closed', { period: periodLabel(ctx.t, tg.period), parent: closer.name }));
+  const st = await periodState(ctx.db, tg.unit, periodKey(tg.period));
+  if (st.closedBy) {
+    ctx.reply(closedText(ctx, tg.unit, tg.period, st.closedBy));
     return;
   }
+  // someone stored another version since the echo: the merge was made on an older one
+  if (state.data.version !== undefined && Number(state.data.version) !== st.version) {
+    ctx.reply(ctx.t('report:stale', { version: st.version }));
+    return;
+  }
+  const values = state.data.values as ReportValues;
   const rep = await storeReport(ctx.db, {
     unit: tg.unit,
     teamId: ctx.link?.team_id ?? null,
     period: tg.period,
-    values: state.data.values as Record<string, number | string>,
+    values,
     personId: ctx.person.id,
     at: ctx.now,
     profile: ctx.svc.profile(tg.unit.profile),
+    afterRollup: !!st.sentUpBy && st.version === 0,
   });
   const parts = [ctx.t(rep.version > 1 ? 'report:saved_amended' : 'report:saved', { period: periodLabel(ctx.t, tg.period), unit: tg.unit.name, version: rep.version })];
-  if (rep.late) parts.push(ctx.t('report:saved_late'));
+  if (st.sentUpBy) {
+    // the level above has sent up without this version: its group is told, its next /guilen sends it
+    const links = await activeLinksOfUnit(ctx.db, st.sentUpBy.id);
+    const params = { unit: tg.unit.name, parent: st.sentUpBy.name, period: periodLabel(ctx.t, tg.period), version: rep.version, count: Object.keys(diffReport(st.values ?? {}, values)).length };
+    for (const l of links) ctx.send({ platform: l.platform as Platform, id: l.chat_id }, ctx.t(st.version === 0 ? 'report:parent_told_late' : 'report:parent_told_amended', params));
+    if (st.version === 0) parts.push(ctx.t('report:saved_after_rollup'));
+    parts.push(ctx.t(links.length ? 'report:saved_parent_told' : 'report:saved_parent_no_group', params));
+  } else if (rep.late) parts.push(ctx.t('report:saved_late'));
   if (tg.spec.rollsUp) parts.push(ctx.t('report:own_lines_hint'));
-  ctx.reply(parts.join('\n'));
+  // a reply to this message with corrected lines amends the report
+  ctx.reply(parts.join('\n'), { context: { flow: 'report', data: { unitId: tg.unit.id, period: periodKey(tg.period) } } });
   // every child of the parent has now reported: tell the parent group at once (claimed once, in this transaction)
   ctx.out.push(...(await afterReportStored(ctx.db, ctx.svc.profile(tg.unit.profile), tg.unit, tg.period, ctx.now)));
 }
@@ -219,6 +323,13 @@ export const reporting: Feature = {
         if (value === 'yes') return submitConfirmed(ctx, state);
         await ctx.endDialog();
         ctx.reply(ctx.t('report:not_saved'));
+      },
+      // lines typed instead of yes/no (or a reply to the echo) correct the echo: merged, echoed again
+      onText: async (ctx, state, text) => {
+        const tg = await targetFromState(ctx, state.data);
+        if (!tg) return ctx.endDialog();
+        if (!(await authorize(ctx, tg.unit, maySubmit(ctx, tg.unit), 'common:who_leader'))) return;
+        return check(ctx, { ...tg, pending: state.data.values as ReportValues }, text);
       },
     },
     [GUIDED]: {

@@ -28,6 +28,7 @@ export const COMMANDS: readonly CommandDef[] = [
   { vi: 'capquyen', en: 'grant', where: 'both' },
   { vi: 'lienket', en: 'link', where: 'group' },
   { vi: 'hanchot', en: 'deadlines', where: 'both' },
+  { vi: 'moky', en: 'reopen', where: 'both' },
   { vi: 'guilen', en: 'sendup', where: 'both' },
   { vi: 'toila', en: 'iam', where: 'group' },
   { vi: 'lienketid', en: 'linkid', where: 'private' },
