@@ -49,10 +49,14 @@ it('runs a quarter: villages report, the commune adds its own lines and sends up
   const progress = (await say(groupOf(commune), sim('leader', commune), '/tiendo'))[0]!;
   expect(progress).toContain(`Thôn: 2/${villages.length} đã báo cáo (2 đúng hạn, 0 muộn)`);
 
-  const sent = await say(groupOf(commune), sim('leader', commune), '/guilen');
+  // one village has not reported (and its deadline is a week away): asked first
+  const ask = await say(groupOf(commune), sim('leader', commune), '/guilen');
+  expect(ask[0]).toContain('⚠️ Chưa đủ báo cáo để gửi tổng hợp quý 4/2026');
+  const sent = await say(groupOf(commune), sim('leader', commune), 'gửi');
   expect(sent[0]).toContain('✅ Đã gửi báo cáo tổng hợp quý 4/2026');
   const posted = app.simulator!.messages(groupOf(s.rootId)).filter((m) => m.from.bot).at(-1)!.text;
-  expect(posted).toContain('Hộ được hướng dẫn: 75 hộ');
+  // 40 + 25 from the villages, 10 from the commune's own lines (no household count: not in the share)
+  expect(posted).toMatch(/• Hộ được hướng dẫn: 75 hộ; riêng 2 đơn vị có tổng số hộ: 65\/\d+ hộ \(\d+,\d%\)/);
   expect(posted).toContain('Số buổi tuyên truyền: 3 buổi');
   expect(posted).toContain('thieu may chieu');
 
