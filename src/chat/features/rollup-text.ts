@@ -42,7 +42,7 @@ export async function leaderNames(ctx: Ctx, unitId: number, platform: Platform):
 export async function leadersFor(ctx: Ctx, depths: readonly Completeness[], platform: Platform): Promise<Leaders> {
   const out: Leaders = new Map();
   for (const c of depths) {
-    for (const u of [...c.missingUnits.slice(0, MAX_LISTED), ...c.lateUnits.slice(0, MAX_LISTED)]) {
+    for (const u of [...[...c.missingUnits].sort(byPlace).slice(0, MAX_LISTED), ...[...c.lateUnits].sort(byPlace).slice(0, MAX_LISTED)]) {
       if (!out.has(u.unitId)) out.set(u.unitId, await leaderNames(ctx, Number(u.unitId), platform));
     }
   }
@@ -64,22 +64,29 @@ const lowerFirst = (s: string) => (s.length > 1 && s[1] === s[1]!.toLocaleLowerC
  */
 export function kindLabel(ctx: Ctx, profile: Profile, c: Completeness): string {
   if (ctx.locale === 'vi' && c.kinds) {
+    // most frequent first; ties in the order the profile lists the level's local names (xã, phường…)
+    const names = (profile.levels.find((l) => l.key === c.level)?.localNames ?? []).map((n) => n.toLocaleLowerCase('vi'));
+    const rank = (k: string) => (names.indexOf(k) < 0 ? names.length : names.indexOf(k));
     const kinds = Object.entries(c.kinds)
-      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0], 'vi'))
+      .sort((a, b) => b[1] - a[1] || rank(a[0]) - rank(b[0]) || a[0].localeCompare(b[0], 'vi'))
       .map(([k]) => k);
     return upperFirst(kinds.join(', '));
   }
   return levelName(ctx, profile, c.level);
 }
 
-const where = (path: string[]) => (path.length > 1 ? ` (${path.slice(0, -1).reverse().join(', ')})` : '');
+/** "Khóm 2 (Phường Tân Hưng Đông, tổ trưởng Dương Hữu Tuấn)": where it lies below this level, and its leaders. */
+function unitWords(ctx: Ctx, u: UnitRef, leaders: Leaders): string {
+  const l = leaders.get(u.unitId);
+  const notes = [...(u.path.length > 1 ? [u.path.slice(0, -1).reverse().join(', ')] : []), ...(l?.names.length ? [ctx.t('rollup:leader', { names: l.names.join(', ') })] : [])];
+  return notes.length ? `${u.name} (${notes.join(', ')})` : u.name;
+}
 
-/** "Ấp Cái Keo (tổ trưởng Lê Văn Quân); Ấp X …", at most `max`, then "… và N đơn vị khác". */
+const byPlace = (a: UnitRef, b: UnitRef) => a.path.join('\u0000').localeCompare(b.path.join('\u0000'), 'vi', { numeric: true });
+
+/** "Ấp Cái Keo (tổ trưởng Lê Văn Quân); Ấp X …", in name order, at most `max`, then "… và N đơn vị khác". */
 function unitList(ctx: Ctx, units: readonly UnitRef[], leaders: Leaders, max: number): string {
-  const shown = units.slice(0, Math.max(0, max)).map((u) => {
-    const l = leaders.get(u.unitId);
-    return u.name + where(u.path) + (l?.names.length ? ` (${ctx.t('rollup:leader', { names: l.names.join(', ') })})` : '');
-  });
+  const shown = [...units].sort(byPlace).slice(0, Math.max(0, max)).map((u) => unitWords(ctx, u, leaders));
   const rest = units.length - shown.length;
   if (rest > 0) shown.push(ctx.t('rollup:and_more_inline', { count: rest }));
   return shown.join('; ');
