@@ -61,8 +61,9 @@ it('runs a quarter: villages report, the commune adds its own lines and sends up
   expect(posted).toContain('thieu may chieu');
 
   const prov = (await say(groupOf(s.rootId), sim('officer', s.rootId), '/tiendo'))[0]!;
-  expect(prov).toMatch(/Xã: 1\/\d+ đã báo cáo \(1 đúng hạn, 0 muộn\)/);
-  expect(prov).toMatch(/Thôn: 2\/\d+ đã báo cáo/);
+  // units by their own kinds: the province has wards among its communes, khóm among its villages
+  expect(prov).toMatch(/\nXã, phường: 1\/\d+ đã báo cáo \(1 đúng hạn, 0 muộn\)\n/);
+  expect(prov).toMatch(/\nThôn, khóm: 2\/\d+ đã báo cáo/);
   expect(prov).not.toContain('Huyện');
   const missing = (await getUnit(app.handle.db, villages.at(-1)!))!;
   expect(prov).toContain(missing.name);
