@@ -251,7 +251,7 @@ function figuresTitle(ctx: Ctx, profile: Profile, roll: UnitRollup): string | un
   return ctx.t(leaf.missing > 0 ? 'rollup:figures_title_missing' : 'rollup:figures_title', {
     actual: leaf.actual,
     expected: leaf.expected,
-    kind: ctx.locale === 'vi' ? kind.toLocaleLowerCase('vi') : kind,
+    kind: kind.toLocaleLowerCase(ctx.locale),
   });
 }
 
