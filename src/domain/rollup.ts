@@ -506,3 +506,16 @@ export function diffValues(before: Values, after: Values, keys: readonly string[
   }
   return out;
 }
+
+/**
+ * What counted units are called, from their kinds (`Completeness.kinds`): "ấp, khóm", "xã, phường",
+ * most frequent first, ties in the order of the level's `localNames`; lower case. Pure.
+ */
+export function kindsLabel(kinds: Record<string, number>, localNames: readonly string[] = []): string {
+  const names = localNames.map((n) => n.toLocaleLowerCase('vi'));
+  const rank = (k: string) => (names.indexOf(k) < 0 ? names.length : names.indexOf(k));
+  return Object.entries(kinds)
+    .sort((a, b) => b[1] - a[1] || rank(a[0]) - rank(b[0]) || a[0].localeCompare(b[0], 'vi'))
+    .map(([k]) => k)
+    .join(', ');
+}

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { resolveIndicators } from '../../src/domain/indicators';
-import { diffValues, rollup, type RollupChild, type RollupResult, type Values } from '../../src/domain/rollup';
+import { diffValues, kindsLabel, rollup, type RollupChild, type RollupResult, type Values } from '../../src/domain/rollup';
 import { fitToLimit, formatPercent } from '../../src/chat/format';
 
 const IND = resolveIndicators([
@@ -439,5 +439,13 @@ describe('one percentage format, and texts within a limit', () => {
     expect(t.length).toBeLessThanOrEqual(100);
     expect(t).toMatch(/… và \d+ đơn vị khác$/);
     expect(fitToLimit(10, () => 'a very long single line without breaks', 3)).toHaveLength(10);
+  });
+});
+
+describe('kindsLabel', () => {
+  it('most frequent kind first, ties in the order of the local names', () => {
+    expect(kindsLabel({ khóm: 5, ấp: 4 }, ['ấp', 'khóm'])).toBe('khóm, ấp');
+    expect(kindsLabel({ phường: 1, xã: 1 }, ['xã', 'phường', 'thị trấn'])).toBe('xã, phường');
+    expect(kindsLabel({ 'tổ dân phố': 2 })).toBe('tổ dân phố');
   });
 });

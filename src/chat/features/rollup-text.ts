@@ -14,7 +14,7 @@ import { ROSTER_KEYS } from '../../app/rollups';
 import { dueAt } from '../../domain/calendar';
 import type { ResolvedIndicator } from '../../domain/indicators';
 import type { Profile } from '../../domain/profile';
-import type { Completeness, UnitRef } from '../../domain/rollup';
+import { kindsLabel, type Completeness, type UnitRef } from '../../domain/rollup';
 import { identitiesOf } from '../../store/people';
 import { leadersOfUnit } from '../../store/teams';
 import type { Ctx } from '../context';
@@ -64,13 +64,7 @@ const lowerFirst = (s: string) => (s.length > 1 && s[1] === s[1]!.toLocaleLowerC
  */
 export function kindLabel(ctx: Ctx, profile: Profile, c: Completeness): string {
   if (ctx.locale === 'vi' && c.kinds) {
-    // most frequent first; ties in the order the profile lists the level's local names (xã, phường…)
-    const names = (profile.levels.find((l) => l.key === c.level)?.localNames ?? []).map((n) => n.toLocaleLowerCase('vi'));
-    const rank = (k: string) => (names.indexOf(k) < 0 ? names.length : names.indexOf(k));
-    const kinds = Object.entries(c.kinds)
-      .sort((a, b) => b[1] - a[1] || rank(a[0]) - rank(b[0]) || a[0].localeCompare(b[0], 'vi'))
-      .map(([k]) => k);
-    return upperFirst(kinds.join(', '));
+    return upperFirst(kindsLabel(c.kinds, profile.levels.find((l) => l.key === c.level)?.localNames));
   }
   return levelName(ctx, profile, c.level);
 }
