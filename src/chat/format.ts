@@ -16,6 +16,33 @@ export function formatNumber(locale: Locale, n: number): string {
   return NUMBER_FORMATS[locale].format(n);
 }
 
+const PERCENT_FORMATS: Record<Locale, Intl.NumberFormat> = {
+  vi: new Intl.NumberFormat('vi-VN', { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
+  en: new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
+};
+
+/** The one percentage format: a share (0.712) as "71,2%" (vi) or "71.2%" (en), one decimal. */
+export function formatPercent(locale: Locale, share: number): string {
+  return `${PERCENT_FORMATS[locale].format(share * 100)}%`;
+}
+
+/**
+ * The fullest rendering that fits `limit` characters: `render(max)` names at most `max` items per
+ * list; `max` shrinks until the text fits, and a text still too long is cut at a line with "…".
+ */
+export function fitToLimit(limit: number, render: (max: number) => string, start: number): string {
+  const steps = [start, 20, 15, 10, 8, 5, 3, 2, 1, 0].filter((n) => n <= start);
+  let text = '';
+  for (const max of steps) {
+    text = render(max);
+    if (text.length <= limit) return text;
+  }
+  const lines = text.split('\n');
+  while (lines.length > 1 && lines.join('\n').length + 2 > limit) lines.pop();
+  const cut = lines.join('\n');
+  return cut.length + 2 <= limit ? `${cut}\n…` : `${cut.slice(0, Math.max(0, limit - 1))}…`;
+}
+
 /** "• Hộ được hướng dẫn: 45 hộ" lines in catalogue order. */
 export function valueLines(locale: Locale, indicators: readonly ResolvedIndicator[], values: Record<string, number | string>): string[] {
   const out: string[] = [];

@@ -108,7 +108,8 @@ describe('ca-mau-2023 quarter', () => {
     const officer = person('officer', commune).simulatorId!;
     const missing = villages.slice(3);
     const progress = (await say(groupOf(commune), officer, '/tiendo'))[0]!.text;
-    expect(progress).toContain(`Ấp/Khóm: 3/${villages.length} đã báo cáo (2 đúng hạn, 1 muộn)`);
+    // the hamlets are called by their own kind (ấp), not the level's name "Ấp/Khóm"
+    expect(progress).toContain(`Ấp: 3/${villages.length} đã báo cáo (2 đúng hạn, 1 muộn)`);
     for (const id of missing) {
       const v = (await getUnit(app.handle.db, id))!;
       expect(progress).toContain(v.name);
@@ -116,17 +117,22 @@ describe('ca-mau-2023 quarter', () => {
     }
 
     const summary = (await say(groupOf(commune), officer, '/tonghop'))[0]!.text;
-    expect(summary).toContain('Hộ được hướng dẫn: 135 hộ'); // 45 + 70 (amended) + 20
+    expect(summary).toMatch(/Hộ được hướng dẫn: 135\/\d+ hộ \(\d+,\d%\)/); // 45 + 70 (amended) + 20
     expect(summary).toContain('mang yeu');
     expect(summary).toContain('/guilen');
 
     app.clock.set('2026-12-18T08:00:00+07:00');
-    const sent = (await say(groupOf(commune), officer, '/guilen'))[0]!.text;
+    // a hamlet is missing: the officer is asked first, naming it
+    const ask = (await say(groupOf(commune), officer, '/guilen'))[0]!;
+    expect(ask.text).toContain('⚠️ Chưa đủ báo cáo để gửi tổng hợp quý 4/2026');
+    for (const id of missing) expect(ask.text).toContain((await getUnit(app.handle.db, id))!.name);
+    const sent = (await press(groupOf(commune), officer, 'Gửi lên'))[0]!.text;
     expect(sent).toContain('✅ Đã gửi báo cáo tổng hợp quý 4/2026');
     const c = (await getUnit(app.handle.db, commune))!;
     const posted = botTexts(groupOf(district)).at(-1)!;
     expect(posted).toContain(`📥 ${c.name} đã gửi báo cáo tổng hợp quý 4/2026`);
-    expect(posted).toContain('Hộ được hướng dẫn: 135 hộ');
+    expect(posted).toMatch(/Hộ được hướng dẫn: 135\/\d+ hộ/);
+    for (const id of missing) expect(posted).toContain((await getUnit(app.handle.db, id))!.name);
 
     // the period is now closed for the hamlets whose report the roll-up included (amending needs /moky)…
     const a = (await getUnit(app.handle.db, villages[0]!))!;
@@ -145,9 +151,10 @@ describe('ca-mau-2023 quarter', () => {
   it('lets the district see the right totals and the missing hamlet', async () => {
     const officer = person('officer', district).simulatorId!;
     const summary = (await say(groupOf(district), officer, '/tonghop'))[0]!.text;
-    expect(summary).toContain('Hộ được hướng dẫn: 135 hộ');
+    expect(summary).toMatch(/Hộ được hướng dẫn: 135\/\d+ hộ/);
     const progress = (await say(groupOf(district), officer, '/tiendo'))[0]!.text;
-    expect(progress).toMatch(/Xã: 1\/\d+ đã báo cáo/);
+    // communes called by their own kinds: a ward is not a "xã"
+    expect(progress).toMatch(/Xã, phường: 1\/\d+ đã báo cáo/);
     const v = (await getUnit(app.handle.db, villages.at(-1)!))!;
     expect(progress).toContain(v.name);
   });
