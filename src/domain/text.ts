@@ -30,3 +30,21 @@ export function shortName(official: string): string {
   }
   return name;
 }
+
+/**
+ * Undo Telex slips in folded text, word by word: Vietnamese typed with the input method switched
+ * off leaves its key letters ("khó khawn" → "kho khawn" → "kho khan", "hooj dduwowcj" → "ho duoc").
+ * Doubled vowels and `dd` collapse, `w` after a/o/u goes, and a final tone key (s f r x j) after a
+ * vowel or a final consonant goes. Only a fallback: folded Vietnamese never needs it.
+ */
+export function untelex(folded: string): string {
+  return folded
+    .split(' ')
+    .map((w) => {
+      if (!/^[a-z]+$/.test(w)) return w;
+      let t = w.replace(/dd/g, 'd').replace(/([aeo])\1/g, '$1').replace(/([aou])w/g, '$1').replace(/^w/, 'u');
+      if (/[aeiouy](?:ng|nh|ch|[nctpm])?[sfrxj]$/.test(t) && t.length > 2) t = t.slice(0, -1);
+      return t;
+    })
+    .join(' ');
+}

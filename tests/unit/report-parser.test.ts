@@ -214,9 +214,9 @@ const CASES: Record<string, Case> = {
     ],
   },
   'a label typo after a text field is an error, not prose': {
-    body: 'kho khan: mang yeu\nvneidd: 30',
+    body: 'kho khan: mang yeu\nvnied: 30',
     values: { difficulties: 'mang yeu' },
-    errors: [{ line: 2, text: 'vneidd: 30', code: 'unknown_label', suggestion: 'vneid_l2' }],
+    errors: [{ line: 2, text: 'vnied: 30', code: 'unknown_label', suggestion: 'vneid_l2' }],
   },
   'a whole phone message': {
     body: [
