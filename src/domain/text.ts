@@ -48,3 +48,18 @@ export function untelex(folded: string): string {
     })
     .join(' ');
 }
+
+/**
+ * An incoming message as typed on any phone or PC, normalised once at the edge: Windows (CRLF) and old
+ * Mac (CR) line ends and Unicode line separators → "\n", composed Unicode (NFC: decomposed Vietnamese
+ * from some keyboards), no-break and narrow spaces → spaces, zero-width spaces, marks and BOMs removed
+ * (the emoji joiner U+200D is kept inside, trimmed at the edges).
+ */
+export function normalizeMessage(s: string): string {
+  return s
+    .normalize('NFC')
+    .replace(/\r\n?|[\u2028\u2029\u0085]/g, '\n')
+    .replace(/[\u00a0\u2007\u202f]/g, ' ')
+    .replace(/[\u200b\u200c\u200e\u200f\u2060\ufeff]/g, '')
+    .replace(/^[\s\u200d]+|[\s\u200d]+$/g, '');
+}

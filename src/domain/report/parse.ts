@@ -59,7 +59,9 @@ export type ParseErrorCode =
   | 'negative'
   | 'above_bound'
   | 'not_integer'
-  | 'empty_value';
+  | 'empty_value'
+  | 'approximate'
+  | 'percent';
 
 export interface ParseError {
   /** 1-based line number in the body */
@@ -75,6 +77,10 @@ export interface ParseError {
   bound?: number;
   /** with `above_bound`: the indicator the bound comes from (absent for a direct cap) */
   boundKey?: string;
+  /** with `above_bound`: set when the bound is the unit's known value (`bounds`), not a figure of this report */
+  boundFrom?: 'unit';
+  /** with `approximate` and `percent`: the number typed */
+  value?: number;
   /** with `duplicate` */
   firstLine?: number;
 }
@@ -87,13 +93,22 @@ export interface IgnoredLine {
   key?: string;
 }
 
+/** A line naming a catalogue indicator this report does not collect: skipped, the rest kept. */
+export interface SkippedLine {
+  line: number;
+  text: string;
+  key: string;
+}
+
 export interface ParseResult {
   values: ReportValues;
+  /** lines of indicators this report does not collect (reported to the user, then skipped) */
+  skipped: SkippedLine[];
   /** key → line its value came from */
   lines: Record<string, number>;
   errors: ParseError[];
   ignored: IgnoredLine[];
-  /** keys whose value was typed as an approximation (`khoảng 45`) */
+  /** kept for callers; approximations are now refused (`approximate` errors), so always empty */
   approximate: string[];
   /** required reportable keys with no value */
   missingRequired: string[];
@@ -110,7 +125,16 @@ const HEADER_STARTS = [
   'bao cao', 'kinh gui', 'em gui', 'gui', 'xin chao', 'chao', 'tran trong', 'cam on', 'thon', 'ban', 'ap', 'khom',
   'to dan pho', 'xa', 'phuong', 'thang', 'quy', 'ky bao cao', 'nguoi bao cao', 'nguoi lap', 'ky ten', 'to truong',
   'truong thon', 'truong ban', 'truong ap', 'ngay', 'report',
+  // letterheads, signatures and contact lines
+  'sdt', 'so dien thoai', 'dien thoai', 'dt', 'email', 'ubnd', 'uy ban', 'cong hoa', 'doc lap', 'noi nhan', 've viec',
+  'v v', 'to cnscd', 'to cong nghe so', 'to chuyen doi so', 'tm to', 't m to', 'ho ten', 'ho va ten', 'da ky', 'ky',
+  'kinh thua', 'em xin', 'em bao cao', 'em xin gui', 'gui anh', 'anh chi', 'ket qua thang', 'ket qua quy',
+  'ket qua hoat dong', 'so lieu thang', 'so lieu quy', 'so lieu bao cao', 'kinh chuc', 'xin cam on', 'thanks', 'dear',
+  'hi', 'to truong to', 'to pho', 'xac nhan cua', 'nguoi lap bieu', 'chuc vu',
 ];
+
+/** A date ("ngày 25 tháng 11 năm 2026", "25/11/2026") or a document number ("Số: 05/BC-TCNS") makes a header. */
+const HEADER_PATTERNS = [/\bngay \d{1,2} thang \d{1,2}\b/, /\b\d{1,2} \d{1,2} \d{4}\b/, /^so \d+ [a-z]/];
 
 const BULLET = /^(?:[^\p{L}\p{N}(]+|\(\d{1,2}\)\s*|\d{1,2}[.)](?=\s|\p{L})\s*|[a-zđ][.)]\s+|[ivx]{1,4}[.)]\s+)/iu;
 
@@ -201,7 +225,7 @@ function unknownShape(content: string): { label: string; numeric: boolean } | un
 
 function isHeader(content: string): boolean {
   const f = fold(content);
-  return HEADER_STARTS.some((h) => f === h || f.startsWith(h + ' '));
+  return HEADER_STARTS.some((h) => f === h || f.startsWith(h + ' ')) || HEADER_PATTERNS.some((re) => re.test(f));
 }
 
 /** Label indexes by indicator list (the same resolved list is parsed against many times). */
@@ -222,9 +246,10 @@ export function parseReport(body: string, opts: ParseOptions): ParseResult {
   let open: { key: string; line: number; text: string; parts: string[]; discard: boolean } | undefined;
   let pending: { key: string; line: number; text: string } | undefined;
 
+  const skipped: SkippedLine[] = [];
+  // a label left without value is "not reported"; a required one is then in missingRequired
   const emptyLabel = (key: string, line: number, text: string) => {
-    if (defs.get(key)?.required) errors.push({ line, text, code: 'empty_value', key });
-    else ignored.push({ line, text, reason: 'empty', key });
+    ignored.push({ line, text, reason: 'empty', key });
   };
   const closeText = () => {
     if (!open) return;
@@ -246,7 +271,7 @@ export function parseReport(body: string, opts: ParseOptions): ParseResult {
     const r = parseNumber(raw, def.type === 'decimal' ? 'decimal' : 'count', [fold(def.unit.vi), fold(def.unit.en)]);
     if (!r.ok) {
       if (r.code === 'empty_value') emptyLabel(key, line, text);
-      else errors.push({ line, text, code: r.code, key });
+      else errors.push({ line, text, code: r.code, key, ...(r.value !== undefined ? { value: r.value } : {}) });
       return;
     }
     values[key] = r.value;
@@ -256,7 +281,8 @@ export function parseReport(body: string, opts: ParseOptions): ParseResult {
   const accept = (m: Match, line: number, text: string) => {
     const def = defs.get(m.key);
     if (!def || !def.reportable) {
-      errors.push({ line, text, code: 'unknown_label', key: m.key });
+      skipped.push({ line, text, key: m.key });
+      if (def?.type === 'text' || (!def && idx.typeOf(m.key) === 'text')) open = { key: m.key, line, text, parts: [], discard: true };
       return;
     }
     const first = seen.get(m.key);
@@ -322,11 +348,11 @@ export function parseReport(body: string, opts: ParseOptions): ParseResult {
       open.parts.push(text);
       return;
     }
-    if (m) {
+    if (m && (m.strong || !isHeader(content))) {
       accept(m, line, text);
       return;
     }
-    if (looksLikeValue(content)) {
+    if (!m && looksLikeValue(content)) {
       errors.push({ line, text, code: 'unknown_label' });
       return;
     }
@@ -351,18 +377,21 @@ export function parseReport(body: string, opts: ParseOptions): ParseResult {
     const def = defs.get(key)!;
     let bound: number | undefined;
     let boundKey: string | undefined;
+    let fromUnit = false;
     if (def.boundBy) {
       const own = values[def.boundBy];
       const ref = typeof own === 'number' ? own : opts.bounds?.[def.boundBy];
       if (ref !== undefined) {
         bound = ref;
         boundKey = def.boundBy;
+        fromUnit = typeof own !== 'number';
       }
     }
     const cap = opts.bounds?.[key];
     if (cap !== undefined && (bound === undefined || cap < bound)) {
       bound = cap;
       boundKey = undefined;
+      fromUnit = true;
     }
     if (bound !== undefined && value > bound) {
       const line = lineOf[key]!;
@@ -373,6 +402,7 @@ export function parseReport(body: string, opts: ParseOptions): ParseResult {
         key,
         bound,
         ...(boundKey ? { boundKey } : {}),
+        ...(fromUnit ? { boundFrom: 'unit' as const } : {}),
       });
       delete values[key];
       delete lineOf[key];
@@ -384,7 +414,8 @@ export function parseReport(body: string, opts: ParseOptions): ParseResult {
   const missingRequired = opts.indicators
     .filter((d) => d.required && d.reportable && values[d.key] === undefined)
     .map((d) => d.key);
-  return { values, lines: lineOf, errors, ignored, approximate: [...approximate], missingRequired };
+  skipped.sort((a, b) => a.line - b.line);
+  return { values, skipped, lines: lineOf, errors, ignored, approximate: [...approximate], missingRequired };
 }
 
 /** `vneid 30; dvc 12` or `vneid 30, dvc 12`: several numeric entries on one line, all must match. */
