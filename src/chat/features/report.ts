@@ -166,7 +166,9 @@ async function check(ctx: Ctx, tg: Target, body: string): Promise<void> {
     );
     return;
   }
-  if (Object.keys(r.values).length === 0) {
+  // nothing read at all; labels left empty with required ones among them go on to the follow-up
+  const hasEmptyLines = r.ignored.some((i) => i.reason === 'empty');
+  if (Object.keys(r.values).length === 0 && (!hasEmptyLines || r.missingRequired.length === 0)) {
     ctx.reply([...notes, ctx.t('report:empty')].join('\n'));
     return;
   }
