@@ -42,6 +42,10 @@ export const CatalogueSchema = z
   .object({
     /** phrase groups used interchangeably in labels; every member is read as the first */
     synonyms: z.array(z.array(z.string().min(1)).min(2)).default([]),
+    /** filler words dropped from every label before matching ("đã", "mới": "Số hộ đã được hướng dẫn") */
+    ignore: z.array(z.string().min(1)).default([]),
+    /** phrases dropped from the END of a typed label ("trong thôn", "tháng này"): where and when, not what */
+    labelTails: z.array(z.string().min(1)).default([]),
     indicators: z.array(IndicatorEntrySchema).min(1),
   })
   .superRefine((c, ctx) => {
@@ -102,23 +106,36 @@ export function parseCatalogue(name: string, raw: unknown): CatalogueFile {
  * A canonicaliser over folded text: every synonym phrase (whole words) becomes its group's first
  * phrase, longest phrases first. "tk ngan hang" → "tai khoan ngan hang".
  */
-export function makeCanon(synonyms: readonly (readonly string[])[]): (folded: string) => string {
+export function makeCanon(synonyms: readonly (readonly string[])[], ignore: readonly string[] = []): (folded: string) => string {
   const to = new Map<string, string>();
   for (const group of synonyms) {
     const head = fold(group[0]!);
     for (const p of group.slice(1)) to.set(fold(p), head);
   }
+  for (const w of ignore) to.set(fold(w), '');
   if (to.size === 0) return (s) => s;
   const phrases = [...to.keys()].sort((a, b) => b.length - a.length);
-  const re = new RegExp(`(?<![a-z0-9])(?:${phrases.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?![a-z0-9])`, 'g');
+  const re = new RegExp(`(?<![a-z0-9])(?:${phrases.map(escape).join('|')})(?![a-z0-9])`, 'g');
   const cache = new Map<string, string>();
   return (folded) => {
     let out = cache.get(folded);
     if (out === undefined) {
-      out = folded.replace(re, (m) => to.get(m) ?? m);
+      out = folded.replace(re, (m) => to.get(m) ?? m).replace(/ {2,}/g, ' ').trim();
       if (cache.size > 20_000) cache.clear();
       cache.set(folded, out);
     }
     return out;
   };
+}
+
+function escape(p: string): string {
+  return p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Drops any run of the given phrases from the end of a folded label ("ho huong dan trong thon thang nay" → "ho huong dan"). */
+export function makeTailStrip(tails: readonly string[]): (folded: string) => string {
+  if (tails.length === 0) return (s) => s;
+  const phrases = tails.map(fold).sort((a, b) => b.length - a.length);
+  const re = new RegExp(`(?:\\s(?:${phrases.map(escape).join('|')}))+$`);
+  return (folded) => folded.replace(re, '');
 }

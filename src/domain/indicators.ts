@@ -9,7 +9,7 @@
  * (checked when this module loads).
  */
 import { fold, foldTight } from './text';
-import { makeCanon } from './catalogue';
+import { makeCanon, makeTailStrip } from './catalogue';
 import type { IndicatorUse } from './profile';
 import { shippedCatalogue } from '../app/catalogue';
 
@@ -84,7 +84,10 @@ export const CATALOGUE: readonly IndicatorDef[] = FILE.indicators.map((e) => ({
 }));
 
 /** Folded text with the catalogue's synonyms applied ("tk dvc" → "tai khoan dich vu cong"). */
-export const canonical: (folded: string) => string = makeCanon(FILE.synonyms);
+export const canonical: (folded: string) => string = makeCanon(FILE.synonyms, FILE.ignore);
+
+/** A typed label without where/when words at its end ("… trong thôn", "… tháng này"). */
+export const stripLabelTail: (folded: string) => string = makeTailStrip(FILE.labelTails);
 
 /** A typed label as matched: folded, synonyms applied, spaces removed. */
 export function labelKey(label: string): string {

@@ -3,7 +3,7 @@
  * when a typed one matches nothing.
  */
 import { fold, untelex } from '../text';
-import { CATALOGUE, buildLabelIndex, canonical, catalogueOrder, labelForms, labelKey, type IndicatorDef } from '../indicators';
+import { CATALOGUE, buildLabelIndex, canonical, catalogueOrder, labelForms, labelKey, stripLabelTail, type IndicatorDef } from '../indicators';
 
 /** Words people put between a label and its value ("VNeID là 30", "hộ hướng dẫn được 45"). */
 const TRAILING_FILLERS = new Set(['la', 'duoc', 'co', 'dat', 'gom', 'tong', 'tong cong', 'cong']);
@@ -60,6 +60,12 @@ export function createLabelIndex(indicators: readonly IndicatorDef[]): LabelInde
   function lookupFolded(folded: string): string | undefined {
     const hit = exact(canonical(folded).replace(/ /g, ''));
     if (hit) return hit;
+    const stripped = stripLabelTail(folded);
+    if (stripped !== folded && stripped) {
+      const h = exact(canonical(stripped).replace(/ /g, ''));
+      if (h) return h;
+      folded = stripped;
+    }
     // drop filler words and a unit word at the end: "Hộ hướng dẫn là", "Số hộ được hướng dẫn (hộ)"
     const words = folded.split(' ').filter(Boolean);
     while (words.length > 1) {

@@ -33,8 +33,19 @@ export const GENERIC_UNIT_WORDS: ReadonlySet<string> = new Set([
   'persons', 'person', 'accounts', 'account', 'shops', 'shop', 'products', 'product', 'sessions', 'session',
   'hours', 'hour', 'hrs', 'days', 'day', 'teams', 'team', 'villages', 'village', 'visits', 'dossiers', 'items',
   'merchants', 'attendances', 'members', 'residents', 'hs', 'hso', 'ng', 'nguoi dung', 'thanh vien', 'tv',
-  'luot ho tro', 'luot huong dan', 'san pham ocop', 'ho kinh doanh', 'gh',
+  'luot ho tro', 'luot huong dan', 'san pham ocop', 'ho kinh doanh', 'gh', 'hoc vien', 'luot nguoi dan', 'cuoc',
+  'nguoi tham gia', 'ho dan', 'buoi tap huan', 'buoi tuyen truyen', 'lop tap huan', 'tai khoan ngan hang',
 ]);
+
+/** A unit word, optionally followed by up to three words of comment ("45 hộ trong ấp", "12 hồ sơ đã nộp"). */
+function unitWithComment(rest: string, unitWords: readonly string[]): boolean {
+  const words = rest.split(' ');
+  for (let n = Math.min(3, words.length); n >= 1; n--) {
+    const head = words.slice(0, n).join(' ');
+    if (GENERIC_UNIT_WORDS.has(head) || unitWords.includes(head)) return words.length - n <= 3;
+  }
+  return false;
+}
 
 const ZERO_WORDS = new Set(['khong', 'ko', 'k', 'khong co', 'ko co', 'k co', 'chua co', 'chua', 'none', 'nil', 'khong co a', 'chua co a', 'khong a']);
 
@@ -109,7 +120,7 @@ export function parseNumber(raw: string, type: 'count' | 'decimal', unitWords: r
   if (APPROX_AFTER.test(after)) approximate = true;
   let rest = fold(after.replace(APPROX_AFTER, ''));
   rest = rest.replace(/(^| )a$/, '').trim();
-  if (rest && !GENERIC_UNIT_WORDS.has(rest) && !unitWords.includes(rest)) return { ok: false, code: 'not_number' };
+  if (rest && !unitWithComment(rest, unitWords)) return { ok: false, code: 'not_number' };
   const v = parseDigits(numPart, type);
   if (approximate) return { ok: false, code: 'approximate', ...typedValue };
   if (typeof v !== 'number') return { ok: false, code: v };

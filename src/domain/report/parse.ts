@@ -130,7 +130,8 @@ const HEADER_STARTS = [
   'v v', 'to cnscd', 'to cong nghe so', 'to chuyen doi so', 'tm to', 't m to', 'ho ten', 'ho va ten', 'da ky', 'ky',
   'kinh thua', 'em xin', 'em bao cao', 'em xin gui', 'gui anh', 'anh chi', 'ket qua thang', 'ket qua quy',
   'ket qua hoat dong', 'so lieu thang', 'so lieu quy', 'so lieu bao cao', 'kinh chuc', 'xin cam on', 'thanks', 'dear',
-  'hi', 'to truong to', 'to pho', 'xac nhan cua', 'nguoi lap bieu', 'chuc vu',
+  'hi', 'to truong to', 'to pho', 'xac nhan cua', 'nguoi lap bieu', 'chuc vu', 'ket qua thuc hien',
+  'ket qua dat duoc', 'tinh hinh', 'danh gia chung', 'phan', 'muc', 'noi dung', 'cu the', 'nhu sau', 'so lieu',
 ];
 
 /** A date ("ngày 25 tháng 11 năm 2026", "25/11/2026") or a document number ("Số: 05/BC-TCNS") makes a header. */
@@ -186,9 +187,19 @@ function trailSplits(s: string): { label: string; value: string }[] {
 }
 
 function classify(content: string, idx: LabelIndex): Match | undefined {
-  for (const sep of separators(content)) {
+  const seps = separators(content);
+  for (const sep of seps) {
     const key = idx.lookup(content.slice(0, sep.at));
     if (key) return { key, value: content.slice(sep.at + sep.len).trim(), strong: true };
+  }
+  // a text section named with extra words before its separator: "Khó khăn trong quý: …", "Kết quả nổi bật/cách làm hay: …"
+  const first = seps[0];
+  if (first) {
+    const head = words(content.slice(0, first.at));
+    const p = idx.longestPrefix(head.map((w) => w.folded));
+    if (p && idx.typeOf(p.key) === 'text' && !looksLikeValue(content.slice(first.at + first.len)) && !isHeader(content)) {
+      return { key: p.key, value: content.slice(first.at + first.len).trim(), strong: true };
+    }
   }
   const whole = idx.lookup(content);
   if (whole) return { key: whole, value: '', strong: true };
@@ -221,6 +232,17 @@ function unknownShape(content: string): { label: string; numeric: boolean } | un
   const last = t[t.length - 1];
   if (last) return { label: last.label, numeric: true };
   return undefined;
+}
+
+/** Sign-offs end a text section: "Khó khăn: sóng yếu" / "Tổ trưởng" / "Trần Văn Lâm" keeps the name out of it. */
+const SIGN_OFFS = [
+  'to truong', 'truong thon', 'truong ap', 'truong ban', 'truong khom', 'nguoi bao cao', 'nguoi lap', 'tran trong',
+  'cam on', 'xin cam on', 'ky ten', 'da ky', 'tm to', 't m to', 'xac nhan cua', 'sdt', 'so dien thoai', 'kinh chuc',
+];
+
+function isSignOff(content: string): boolean {
+  const f = fold(content);
+  return SIGN_OFFS.some((h) => f === h || f.startsWith(h + ' ')) || HEADER_PATTERNS.slice(0, 2).some((re) => re.test(f));
 }
 
 function isHeader(content: string): boolean {
@@ -332,6 +354,11 @@ export function parseReport(body: string, opts: ParseOptions): ParseResult {
       return;
     }
     const m = classify(content, idx);
+    if (open && !m?.strong && isSignOff(content)) {
+      closeText();
+      ignored.push({ line, text, reason: 'header' });
+      return;
+    }
     if (open) {
       if (m?.strong) {
         closeText();
