@@ -252,6 +252,25 @@ export function splitPeriodPrefix(args: string): { period: string; rest: string 
   return { period: '', rest: text };
 }
 
+/**
+ * The period a report's title line names ("BÁO CÁO THÁNG 11/2026", "Em gửi báo cáo quý 4 ạ",
+ * "Kỳ báo cáo: Quý IV/2026"), as period text for `parsePeriodSpec`; undefined when no title among the
+ * first lines names one. Only lines that read as a title count (they say "báo cáo", or start with
+ * "kỳ", "tháng", "quý"), never a figure line.
+ */
+export function titlePeriodText(body: string): string | undefined {
+  const lines = body.split('\n').map((l) => fold(l)).filter(Boolean).slice(0, 6);
+  for (const f of lines) {
+    if (!(f.includes('bao cao') || /^(?:ky|thang|quy)\b/.test(f))) continue;
+    const t = f.replace(/\bnam\b/g, ' ').replace(/\s+/g, ' ');
+    const m = /\b(thang|quy) (\d{1,2}|iv|i{1,3})(?: (\d{4}))?\b/.exec(t) ?? /\b(t|q)(\d{1,2})(?: (\d{4}))?\b/.exec(t);
+    if (!m) continue;
+    const text = `${m[1]} ${m[2]}${m[3] ? ' ' + m[3] : ''}`;
+    if (parsePeriodSpec(text)) return text;
+  }
+  return undefined;
+}
+
 /** First and last calendar month (1–12) of a period. */
 export function periodMonths(p: Period): { first: number; last: number } {
   checkPeriod(p);

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parsePeriodSpec, splitPeriodPrefix } from '../../src/domain/calendar';
+import { parsePeriodSpec, splitPeriodPrefix, titlePeriodText } from '../../src/domain/calendar';
 import { normalizeMessage, untelex } from '../../src/domain/text';
 import { CatalogueError, makeCanon, parseCatalogue } from '../../src/domain/catalogue';
 import { CATALOGUE_FILE, loadCatalogueFile } from '../../src/app/catalogue';
@@ -57,6 +57,16 @@ describe('periods on the command line', () => {
     expect(readPeriod(monthly, 'Q4/2026', NOW)).toMatchObject({ ok: false, reason: 'wrong_cycle', suggested: { cycle: 'month', year: 2026, index: 12 } });
     expect(readPeriod(quarterly, 'T13/2026', NOW)).toEqual({ ok: false, reason: 'unreadable' });
   });
+});
+
+describe('the period named in a title line', () => {
+  it.each([
+    ['BÁO CÁO THÁNG 11/2026\nHộ được hướng dẫn: 45', 'thang 11 2026'],
+    ['Em gửi báo cáo quý 4 ạ\nVNeID: 3', 'quy 4'],
+    ['Kỳ báo cáo: Quý IV năm 2026', 'quy iv 2026'],
+    ['Hộ được hướng dẫn: 45\nThôn Nà Pồng', undefined],
+    ['Khó khăn: tháng 11 mưa nhiều', undefined],
+  ])('titlePeriodText(%j) = %j', (body, text) => expect(titlePeriodText(body)).toBe(text));
 });
 
 describe('normalising a message once at the edge', () => {

@@ -7,7 +7,7 @@ import type { Unit } from '../../db/schema';
 import { leads, type RolesAt } from '../../app/access';
 import { closedBy, periodState, readPeriod, reportSpec, storeReport, type ReportSpec } from '../../app/reporting';
 import { afterReportStored } from '../../app/reminders';
-import { parsePeriodKey, periodKey, splitPeriodPrefix, type Period } from '../../domain/calendar';
+import { parsePeriodKey, periodKey, splitPeriodPrefix, titlePeriodText, type Period } from '../../domain/calendar';
 import { parseReport, templateLines, type ParseError, type ParseResult } from '../../domain/report/parse';
 import { getIndicator, type ResolvedIndicator } from '../../domain/indicators';
 import { teamRuleFor, type Profile } from '../../domain/profile';
@@ -41,7 +41,7 @@ async function target(ctx: Ctx, cmd: string, args: string, body: string): Promis
   if (!unit) return undefined;
   if (!(await authorize(ctx, unit, maySubmit(ctx, unit), 'common:who_leader'))) return undefined;
   const profile = ctx.svc.profile(unit.profile);
-  const period = periodOrSay(ctx, profile, cmd, args);
+  const period = periodOrSay(ctx, profile, cmd, args, body);
   if (!period) return undefined;
   const state = await periodState(ctx.db, unit, periodKey(period));
   if (state.closedBy) {
@@ -56,8 +56,16 @@ async function target(ctx: Ctx, cmd: string, args: string, body: string): Promis
  * = the open one); undefined after telling the user what to type (a month for a quarterly profile
  * names the quarter to use).
  */
-function periodOrSay(ctx: Ctx, profile: Profile, cmd: string, args: string): Period | undefined {
+function periodOrSay(ctx: Ctx, profile: Profile, cmd: string, args: string, body = ''): Period | undefined {
   const text = splitPeriodPrefix(args).period;
+  // none on the command line: the one a title line of the report names ("BÁO CÁO THÁNG 11"), a month
+  // read as its quarter where the profile reports by quarter
+  const title = text ? undefined : titlePeriodText(commandText(args, body));
+  if (title) {
+    const t = readPeriod(profile, title, ctx.now);
+    if (t.ok) return t.period;
+    if (t.reason === 'wrong_cycle' && t.suggested.cycle === 'quarter') return t.suggested;
+  }
   const r = readPeriod(profile, text, ctx.now);
   if (r.ok) return r.period;
   if (r.reason === 'unreadable') {

@@ -164,7 +164,7 @@ interface Match {
 /** Separator positions: `:`, `=`, dash + space, dot leaders. */
 function separators(s: string): { at: number; len: number }[] {
   const out: { at: number; len: number }[] = [];
-  for (const m of s.matchAll(/\s*(?::|=|[-–—]+\s|\.{2,}|…+)\s*/g)) {
+  for (const m of s.matchAll(/\s*(?:[-=]+>|→|:|：|=|[-–—]+\s|\.{2,}|…+)\s*/g)) {
     if (m.index > 0) out.push({ at: m.index, len: m[0].length });
   }
   return out;
@@ -206,6 +206,20 @@ function classify(content: string, idx: LabelIndex): Match | undefined {
   for (const t of trailSplits(content)) {
     const key = idx.lookup(t.label);
     if (key) return { key, value: t.value, strong: true };
+  }
+  // the number first: "45 hộ được hướng dẫn", "12 hồ sơ DVC", "30 người kích hoạt VNeID"
+  const lead = /^(\d[\d.,]*(?:\s\d{3})*)\s*(\p{L}.*)$/u.exec(content);
+  if (lead && !seps.length) {
+    const key = idx.lookup(lead[2]!);
+    if (key && idx.typeOf(key) !== 'text') return { key, value: lead[1]!, strong: true };
+    // numbering without a dot: "1 Hộ được hướng dẫn 45"
+    if (/^\d{1,2}$/.test(lead[1]!)) {
+      const inner = classify(lead[2]!, idx);
+      if (inner?.strong) return inner;
+    }
+  } else if (lead && /^\d{1,2}$/.test(lead[1]!)) {
+    const inner = classify(lead[2]!, idx);
+    if (inner?.strong) return inner;
   }
   const ws = words(content);
   const p = idx.longestPrefix(ws.map((w) => w.folded));
