@@ -248,7 +248,8 @@ export function splitPeriodPrefix(args: string): { period: string; rest: string 
     if (parsePeriodSpec(head)) return { period: head, rest: text.slice(end).trim() };
   }
   const f = fold(text);
-  if (/^(?:t ?\d|thang \d|q ?\d|quy \d|quy [iv]+\b|ky \d|\d)/.test(f) && !/[:=]/.test(text)) return { period: text, rest: '' };
+  // only period-like words and numbers: a period we cannot read ("T13/2026", "quý 5"), not a report line
+  if (/^(?:(?:t|thang|q|quy|ky|nam) ?)?(?:\d+|[ivx]+)(?: (?:nam )?\d+)*$/.test(f)) return { period: text, rest: '' };
   return { period: '', rest: text };
 }
 

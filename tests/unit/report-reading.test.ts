@@ -37,6 +37,8 @@ describe('periods on the command line', () => {
     ['VNeID 30', '', 'VNeID 30'],
     ['Tổng số hộ: 300', '', 'Tổng số hộ: 300'],
     ['T13/2026', 'T13/2026', ''],
+    ['quý 5', 'quý 5', ''],
+    ['45 hộ được hướng dẫn', '', '45 hộ được hướng dẫn'],
     ['', '', ''],
   ])('splitPeriodPrefix(%j)', (args, period, rest) => expect(splitPeriodPrefix(args)).toEqual({ period, rest }));
 
