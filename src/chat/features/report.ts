@@ -148,7 +148,8 @@ function noteLines(ctx: Ctx, tg: Target, r: ParseResult, typed: readonly Resolve
   }
   const empty = r.ignored.filter((i) => i.reason === 'empty' && i.key && !r.missingRequired.includes(i.key));
   if (empty.length) {
-    const items = empty.map((i) => ctx.t('report:empty_item', { line: i.line, label: getIndicator(i.key!)?.short[ctx.locale] ?? i.key }));
+    const items = empty.slice(0, 6).map((i) => ctx.t('report:empty_item', { line: i.line, label: getIndicator(i.key!)?.short[ctx.locale] ?? i.key }));
+    if (empty.length > 6) items.push(ctx.t('report:empty_more', { count: empty.length - 6 }));
     out.push('ℹ️ ' + ctx.t('report:skipped_empty', { count: empty.length, items: items.join(', ') }));
   }
   return out;
@@ -182,7 +183,8 @@ async function check(ctx: Ctx, tg: Target, body: string): Promise<void> {
   }
   if (r.missingRequired.length > 0) {
     const names = r.missingRequired.map((k) => getIndicator(k)?.short[ctx.locale] ?? k).join(', ');
-    ctx.reply([...notes, ctx.t('report:missing_ask', { count: r.missingRequired.length, names })].join('\n'));
+    const ask = Object.keys(r.values).length ? 'report:missing_ask' : 'report:missing_ask_nothing';
+    ctx.reply([...notes, ctx.t(ask, { count: r.missingRequired.length, names })].join('\n'));
     await askIndicator(ctx, tg, 0, r.values, r.missingRequired);
     return;
   }
