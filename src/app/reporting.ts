@@ -4,7 +4,7 @@
  */
 import type { Db } from '../db';
 import type { Unit } from '../db/schema';
-import { dueAt, isLate, parsePeriodText, periodContaining, periodKey, parsePeriodKey, type Period } from '../domain/calendar';
+import { dueAt, isLate, localParts, parsePeriodSpec, periodContaining, periodKey, resolvePeriodSpec, type Period } from '../domain/calendar';
 import { resolveIndicators, type ResolvedIndicator } from '../domain/indicators';
 import { childLevel, dueFor, indicatorsFor, type Profile } from '../domain/profile';
 import { addReportVersion, latestReports, reopeningOf, type ReportValues, type StoredReport } from '../store/reports';
@@ -49,13 +49,36 @@ export function levelRollsUp(profile: Profile, level: string): boolean {
   return false;
 }
 
-/** The period named in `text`, or the open period now; undefined when `text` names none. */
+/** The period named in `text`, or the open period now; undefined when `text` names none or names one of the other cycle. */
 export function choosePeriod(profile: Profile, text: string, now: Date): Period | undefined {
+  const r = readPeriod(profile, text, now);
+  return r.ok ? r.period : undefined;
+}
+
+export type PeriodChoice =
+  | { ok: true; period: Period }
+  | { ok: false; reason: 'unreadable' }
+  /** a month typed for a quarterly profile (or the reverse): `suggested` is the period of the profile's cycle it falls in */
+  | { ok: false; reason: 'wrong_cycle'; typed: Period; suggested: Period };
+
+/**
+ * The period named in `text` (every form of `parsePeriodSpec`: "T11/2026", "tháng 11", "Q4", "2026-Q4",
+ * "quý này"…), or the open period now when `text` is empty. A year-less month or quarter is the latest
+ * one not after now. A period of the other cycle is refused with the one of the profile's cycle to use.
+ */
+export function readPeriod(profile: Profile, text: string, now: Date): PeriodChoice {
+  const cycle = profile.reporting.cycle;
+  const current = periodContaining(cycle, now, profile.timezone);
   const named = text.trim();
-  if (!named) return periodContaining(profile.reporting.cycle, now, profile.timezone);
-  const p = parsePeriodText(named) ?? parsePeriodKey(named);
-  if (!p) return undefined;
-  return p;
+  if (!named) return { ok: true, period: current };
+  const spec = parsePeriodSpec(named);
+  if (!spec) return { ok: false, reason: 'unreadable' };
+  const local = localParts(now, profile.timezone);
+  const p = resolvePeriodSpec(spec, current, local.year, local.month);
+  if (p.cycle === cycle) return { ok: true, period: p };
+  const suggested: Period =
+    p.cycle === 'month' ? { cycle: 'quarter', year: p.year, index: Math.ceil(p.index / 3) } : { cycle: 'month', year: p.year, index: p.index * 3 };
+  return { ok: false, reason: 'wrong_cycle', typed: p, suggested };
 }
 
 export interface PeriodState {

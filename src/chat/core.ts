@@ -4,7 +4,7 @@
  * the bot's messages → the flow that message belongs to; other text → the sender's open dialog.
  */
 import type { Profile } from '../domain/profile';
-import { fold } from '../domain/text';
+import { fold, normalizeMessage } from '../domain/text';
 import { botMessageContext } from '../store/bot-messages';
 import { linkWithUnit } from '../store/chats';
 import { firstSeen } from '../store/inbound';
@@ -110,7 +110,8 @@ export class ChatCore implements EventSink {
   }
 
   private async onMessage(ctx: Ctx, e: MessageEvent): Promise<void> {
-    const text = e.text.replace(/^\s*@[^/\n]*?\s+(?=\/)/, '').trim();
+    // CRLF, no-break spaces and zero-width characters, once: a "/baocao\r\n…" is a command like any other
+    const text = normalizeMessage(e.text).replace(/^\s*@[^/\n]*?\s+(?=\/)/, '').trim();
     if (text.startsWith('/')) {
       const nl = text.indexOf('\n');
       const first = nl < 0 ? text : text.slice(0, nl);

@@ -91,9 +91,10 @@ describe('ca-mau-2023 quarter', () => {
     // errors: every bad line named, nothing stored
     const bad = await say(groupOf(c), lc, '/baocao\nHo huong dan: -5\nabc xyz: 3\nVNeID: nhieu');
     expect(bad[0]!.text).toContain('Báo cáo chưa được lưu');
-    expect(bad[0]!.text).toContain('Dòng 1');
-    expect(bad[0]!.text).toContain('Dòng 2');
-    expect(bad[0]!.text).toContain('Dòng 3');
+    // lines counted as the user sees them: the command line is line 1
+    expect(bad[0]!.text).toContain('Dòng 2 "Ho huong dan: -5"');
+    expect(bad[0]!.text).toContain('Dòng 3 "abc xyz: 3"');
+    expect(bad[0]!.text).toContain('Dòng 4 "VNeID: nhieu"');
     expect(await latestReport(app.handle.db, c, '2026-Q4', 'periodic')).toBeUndefined();
 
     // late: after 00:00 on the 16th

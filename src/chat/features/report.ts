@@ -5,13 +5,13 @@
  */
 import type { Unit } from '../../db/schema';
 import { leads, type RolesAt } from '../../app/access';
-import { choosePeriod, periodState, reportSpec, storeReport, type ReportSpec } from '../../app/reporting';
+import { periodState, readPeriod, reportSpec, storeReport, type ReportSpec } from '../../app/reporting';
 import { afterReportStored } from '../../app/reminders';
-import { parsePeriodKey, periodKey, type Period } from '../../domain/calendar';
-import { parseReport, templateLines, type ParseError, type ReportValues } from '../../domain/report/parse';
+import { parsePeriodKey, periodKey, splitPeriodPrefix, titlePeriodText, type Period } from '../../domain/calendar';
+import { parseReport, templateLines, type ParseError, type ParseResult, type ReportValues } from '../../domain/report/parse';
 import { diffReport, mergeReport, mergedBoundErrors, replaceFlag, splitClears, type ValueChange } from '../../domain/report/amend';
 import { getIndicator, type ResolvedIndicator } from '../../domain/indicators';
-import { teamRuleFor } from '../../domain/profile';
+import { teamRuleFor, type Profile } from '../../domain/profile';
 import { fold } from '../../domain/text';
 import { activeLinksOfUnit } from '../../store/chats';
 import { getUnit } from '../../store/units';
@@ -58,11 +58,8 @@ async function target(ctx: Ctx, cmd: string, args: string, body: string): Promis
   if (!(await authorize(ctx, unit, maySubmit(ctx, unit), 'common:who_leader'))) return undefined;
   const profile = ctx.svc.profile(unit.profile);
   const { replace, rest } = replaceFlag(args);
-  const period = choosePeriod(profile, rest, ctx.now);
-  if (!period) {
-    ctx.reply(ctx.t('common:bad_period', { text: args }));
-    return undefined;
-  }
+  const period = periodOrSay(ctx, profile, cmd, rest, body);
+  if (!period) return undefined;
   const state = await periodState(ctx.db, unit, periodKey(period));
   if (state.closedBy) {
     ctx.reply(closedText(ctx, unit, period, state.closedBy));
@@ -71,19 +68,84 @@ async function target(ctx: Ctx, cmd: string, args: string, body: string): Promis
   return { unit, period, spec: reportSpec(profile, unit, period), version: state.version, base: state.values, replace, sentUpBy: state.sentUpBy };
 }
 
-function errorLine(ctx: Ctx, e: ParseError, indicators: readonly ResolvedIndicator[]): string {
-  const label = (key?: string) => {
-    const ind = key ? (indicators.find((i) => i.key === key) ?? getIndicator(key)) : undefined;
-    return ind ? ind.short[ctx.locale] : (key ?? '');
-  };
+/**
+ * The period a report command's arguments start with ("T11/2026", "tháng 11", "quý 4", "2026-Q4", none
+ * = the open one); undefined after telling the user what to type (a month for a quarterly profile
+ * names the quarter to use).
+ */
+function periodOrSay(ctx: Ctx, profile: Profile, cmd: string, args: string, body = ''): Period | undefined {
+  const text = splitPeriodPrefix(args).period;
+  // none on the command line: the one a title line of the report names ("BÁO CÁO THÁNG 11"), a month
+  // read as its quarter where the profile reports by quarter
+  const title = text ? undefined : titlePeriodText(commandText(args, body));
+  if (title) {
+    const t = readPeriod(profile, title, ctx.now);
+    if (t.ok) return t.period;
+    if (t.reason === 'wrong_cycle' && t.suggested.cycle === 'quarter') return t.suggested;
+  }
+  const r = readPeriod(profile, text, ctx.now);
+  if (r.ok) return r.period;
+  if (r.reason === 'unreadable') {
+    ctx.reply(ctx.t('common:bad_period', { text }));
+    return undefined;
+  }
+  const command = '/' + (cmd === 'mau' ? (ctx.locale === 'vi' ? 'mau' : 'template') : ctx.locale === 'vi' ? 'baocao' : 'report');
+  ctx.reply(
+    ctx.t(r.suggested.cycle === 'quarter' ? 'report:wrong_cycle_quarter' : 'report:wrong_cycle_month', {
+      typed: periodLabel(ctx.t, r.typed),
+      period: periodLabel(ctx.t, r.suggested),
+      example: `${command} ${periodArg(r.suggested)}`,
+    }),
+  );
+  return undefined;
+}
+
+/** `T11/2026`, `Q4/2026`: the period as the template's command line writes it. */
+function periodArg(p: Period): string {
+  return p.cycle === 'month' ? `T${p.index}/${p.year}` : `Q${p.index}/${p.year}`;
+}
+
+/** The report text of a command: the rest of the command line (line 1, as the user counts) and the lines below. */
+function commandText(args: string, body: string): string {
+  const rest = splitPeriodPrefix(args).rest;
+  return body ? `${rest}\n${body}` : rest;
+}
+
+const TYPED = new WeakMap<readonly ResolvedIndicator[], ResolvedIndicator[]>();
+
+/**
+ * The indicators typed in at this unit's level: without the counts the team roster gives (teams and
+ * members) where the level has teams. Cached per resolved list, so the parser's label index is too.
+ */
+function typedIndicators(ctx: Ctx, tg: Target): ResolvedIndicator[] {
+  let list = TYPED.get(tg.spec.indicators);
+  if (!list) {
+    const roster = !!teamRuleFor(ctx.svc.profile(tg.unit.profile), tg.unit.level);
+    list = tg.spec.indicators.filter((i) => !(roster && i.fromRoster));
+    TYPED.set(tg.spec.indicators, list);
+  }
+  return list;
+}
+
+function errorLine(ctx: Ctx, e: ParseError, indicators: readonly ResolvedIndicator[], unit?: Unit): string {
+  const ind = (key?: string) => (key ? (indicators.find((i) => i.key === key) ?? getIndicator(key)) : undefined);
+  const label = (key?: string) => ind(key)?.short[ctx.locale] ?? key ?? '';
+  let boundLabel = label(e.boundKey);
+  if (e.code === 'above_bound' && (e.boundFrom === 'unit' || !e.boundKey)) {
+    const of = e.boundKey ?? e.key;
+    const kind = (unit?.kind ?? ctx.t('report:unit_word')).toLowerCase();
+    boundLabel = of === 'households_total' ? ctx.t('report:bound_unit_households', { kind }) : ctx.t('report:bound_unit', { label: label(of).toLowerCase(), kind });
+  }
   const params = {
     line: e.line,
     text: e.text,
     label: label(e.key),
     suggestion: e.suggestion ? label(e.suggestion) : '',
     bound: e.bound,
-    boundLabel: label(e.boundKey),
+    boundLabel,
     first: e.firstLine,
+    value: e.value,
+    unit: ind(e.key)?.unit[ctx.locale] ?? '',
   };
   let key = `report:err_${e.code}`;
   if (e.code === 'unknown_label' && e.key) key = 'report:err_not_collected';
@@ -91,39 +153,70 @@ function errorLine(ctx: Ctx, e: ParseError, indicators: readonly ResolvedIndicat
   return '• ' + ctx.t(key, params);
 }
 
-/** Parse, then either list every bad line or show the normalised echo and ask to confirm. */
+/** What the parser set aside without refusing the report: lines of indicators not typed here, lines left empty. */
+function noteLines(ctx: Ctx, tg: Target, r: ParseResult, typed: readonly ResolvedIndicator[], kept: ReportValues = {}): string[] {
+  const roster = typed.length !== tg.spec.indicators.length;
+  const out: string[] = [];
+  for (const sk of r.skipped) {
+    const ind = getIndicator(sk.key);
+    const label = ind?.short[ctx.locale] ?? sk.key;
+    const fromRoster = roster && ind?.fromRoster && tg.spec.indicators.some((i) => i.key === sk.key);
+    out.push('ℹ️ ' + ctx.t(fromRoster ? 'report:skipped_roster' : 'report:skipped_not_collected', { line: sk.line, text: sk.text, label }));
+  }
+  // an empty line of a correction keeps the latest value: nothing to say about it
+  const empty = r.ignored.filter((i) => i.reason === 'empty' && i.key && !r.missingRequired.includes(i.key) && kept[i.key] === undefined);
+  if (empty.length) {
+    const items = empty.slice(0, 6).map((i) => ctx.t('report:empty_item', { line: i.line, label: getIndicator(i.key!)?.short[ctx.locale] ?? i.key }));
+    if (empty.length > 6) items.push(ctx.t('report:empty_more', { count: empty.length - 6 }));
+    out.push('ℹ️ ' + ctx.t('report:skipped_empty', { count: empty.length, items: items.join(', ') }));
+  }
+  return out;
+}
+
+/**
+ * Parse, then list every bad line; or keep what was read and ask for the missing required indicators
+ * one by one; or show the normalised echo and ask to confirm. Lines of indicators not typed here and
+ * lines left empty are named, then set aside.
+ */
 async function check(ctx: Ctx, tg: Target, body: string): Promise<void> {
-  const cleared = splitClears(body, { indicators: tg.spec.indicators });
-  const r = parseReport(cleared.body, { indicators: tg.spec.indicators, bounds: tg.spec.bounds });
+  const typed = typedIndicators(ctx, tg);
+  const cleared = splitClears(body, { indicators: typed });
+  const r = parseReport(cleared.body, { indicators: typed, bounds: tg.spec.bounds });
   // in a correction, a line left empty (a template line) keeps the latest version's value
   const kept = mergedValues(tg, {}, []);
+  const merged = mergedValues(tg, r.values, cleared.clears);
+  const notes = noteLines(ctx, tg, r, typed, kept);
   const errors = [
     ...r.errors.filter((e) => !(e.code === 'empty_value' && e.key && kept[e.key] !== undefined)),
-    ...mergedBoundErrors(tg.spec.indicators, r, mergedValues(tg, r.values, cleared.clears), cleared.body.split(/\r\n|\r|\n/)),
+    ...mergedBoundErrors(typed, r, merged, cleared.body.split(/\r\n|\r|\n/)),
   ].sort((a, b) => a.line - b.line);
   if (errors.length > 0) {
-    const lines = errors.map((e) => errorLine(ctx, e, tg.spec.indicators));
-    ctx.reply([ctx.t('report:has_errors', { count: errors.length }), ...lines, '', ctx.t('report:fix_and_resend')].join('\n'), {
-      context: { flow: 'report', data: { unitId: tg.unit.id, period: periodKey(tg.period) } },
-      replyHint: ctx.t('report:reply_hint_send'),
-    });
-    return;
-  }
-  if (Object.keys(r.values).length === 0 && cleared.clears.length === 0) {
-    ctx.reply(ctx.t(tg.pending ? 'report:echo_reply_hint' : 'report:empty'));
+    const lines = errors.map((e) => errorLine(ctx, e, typed, tg.unit));
+    ctx.reply(
+      [ctx.t('report:has_errors', { count: errors.length }), ...lines, ...(notes.length ? ['', ...notes] : []), '', ctx.t('report:fix_and_resend')].join('\n'),
+      {
+        context: { flow: 'report', data: { unitId: tg.unit.id, period: periodKey(tg.period) } },
+        replyHint: ctx.t('report:reply_hint_send'),
+      },
+    );
     return;
   }
   // a correction needs only the lines it changes: required values may come from the latest version
-  const merged = mergedValues(tg, r.values, cleared.clears);
   const missing = r.missingRequired.filter((k) => merged[k] === undefined);
-  if (missing.length > 0) {
-    const names = missing.map((k) => getIndicator(k)?.short[ctx.locale] ?? k).join(', ');
-    ctx.reply(ctx.t('report:missing_required', { names }), {
-      context: { flow: 'report', data: { unitId: tg.unit.id, period: periodKey(tg.period) } },
-      replyHint: ctx.t('report:reply_hint_send'),
-    });
+  // nothing read at all; labels left empty with required ones among them go on to the follow-up
+  const hasEmptyLines = r.ignored.some((i) => i.reason === 'empty');
+  if (Object.keys(r.values).length === 0 && cleared.clears.length === 0 && (!hasEmptyLines || missing.length === 0)) {
+    ctx.reply([...notes, ctx.t(tg.pending ? 'report:echo_reply_hint' : 'report:empty')].join('\n'));
     return;
   }
+  if (missing.length > 0) {
+    const names = missing.map((k) => getIndicator(k)?.short[ctx.locale] ?? k).join(', ');
+    const ask = Object.keys(r.values).length ? 'report:missing_ask' : 'report:missing_ask_nothing';
+    ctx.reply([...notes, ctx.t(ask, { count: missing.length, names })].join('\n'));
+    await askIndicator(ctx, tg, 0, r.values, missing);
+    return;
+  }
+  if (notes.length) ctx.reply(notes.join('\n'));
   await confirmValues(ctx, tg, r.values, cleared.clears);
 }
 
@@ -206,14 +299,21 @@ async function startGuided(ctx: Ctx, tg: Target): Promise<void> {
     ctx.t('report:guided_intro', {
       period: periodLabel(ctx.t, tg.period),
       unit: tg.unit.name,
-      count: tg.spec.indicators.length,
+      count: typedIndicators(ctx, tg).length,
     }) + (tg.version > 0 ? '\n' + ctx.t('report:guided_amend', { version: tg.version }) : ''),
   );
   await askIndicator(ctx, tg, 0, {});
 }
 
-async function askIndicator(ctx: Ctx, tg: Target, i: number, values: Record<string, number | string>): Promise<void> {
-  const ind = tg.spec.indicators[i];
+/** The indicators a guided dialog asks, in order: every typed one, or only `keys` (a follow-up for missing ones). */
+function guidedList(ctx: Ctx, tg: Target, keys?: readonly string[]): ResolvedIndicator[] {
+  const typed = typedIndicators(ctx, tg);
+  return keys ? keys.map((k) => typed.find((i) => i.key === k)).filter((i): i is ResolvedIndicator => !!i) : typed;
+}
+
+async function askIndicator(ctx: Ctx, tg: Target, i: number, values: Record<string, number | string>, keys?: readonly string[]): Promise<void> {
+  const list = guidedList(ctx, tg, keys);
+  const ind = list[i];
   if (!ind) {
     if (Object.keys(values).length === 0) {
       await ctx.endDialog();
@@ -222,13 +322,19 @@ async function askIndicator(ctx: Ctx, tg: Target, i: number, values: Record<stri
     }
     return confirmValues(ctx, tg, values);
   }
-  const question = ctx.t(ind.type === 'text' ? 'report:ask_text' : 'report:ask_number', {
+  const question = ctx.t(ind.type === 'text' ? 'report:ask_text' : ind.required ? 'report:ask_number_required' : 'report:ask_number', {
     n: i + 1,
-    total: tg.spec.indicators.length,
+    total: list.length,
     label: ind.labels[ctx.locale],
     unit: ind.unit[ctx.locale],
   });
-  await ctx.ask(question, GUIDED, { unitId: tg.unit.id, period: periodKey(tg.period), version: tg.version, i, values }, undefined, ctx.t('report:reply_hint_value'));
+  await ctx.ask(
+    question,
+    GUIDED,
+    { unitId: tg.unit.id, period: periodKey(tg.period), version: tg.version, i, values, ...(keys ? { keys: [...keys] } : {}) },
+    undefined,
+    ctx.t('report:reply_hint_value'),
+  );
 }
 
 /** The dialog's unit and period, where they stand now (latest version, roll-up above). */
@@ -298,7 +404,8 @@ export const reporting: Feature = {
       run: async (ctx, args, body) => {
         const tg = await target(ctx, 'baocao', args, body);
         if (!tg) return;
-        if (body.trim()) return check(ctx, tg, body);
+        const text = commandText(replaceFlag(args).rest, body);
+        if (text.trim()) return check(ctx, tg, text);
         return startGuided(ctx, tg);
       },
     },
@@ -309,8 +416,7 @@ export const reporting: Feature = {
         if (!tg) return;
         ctx.reply(ctx.t('report:template_intro', { period: periodLabel(ctx.t, tg.period), unit: tg.unit.name }));
         const command = ctx.locale === 'vi' ? '/baocao' : '/report';
-        const label = tg.period.cycle === 'month' ? `T${tg.period.index}/${tg.period.year}` : `Q${tg.period.index}/${tg.period.year}`;
-        ctx.reply([`${command} ${label}`, ...templateLines(tg.spec.indicators, ctx.locale)].join('\n'), {
+        ctx.reply([`${command} ${periodArg(tg.period)}`, ...templateLines(typedIndicators(ctx, tg), ctx.locale)].join('\n'), {
           context: { flow: 'report', data: { unitId: tg.unit.id, period: periodKey(tg.period) } },
           replyHint: ctx.t('report:reply_hint_send'),
         });
@@ -337,21 +443,37 @@ export const reporting: Feature = {
         const tg = await targetFromState(ctx, state.data);
         if (!tg) return ctx.endDialog();
         const i = Number(state.data.i);
+        const keys = Array.isArray(state.data.keys) ? (state.data.keys as string[]) : undefined;
+        const list = guidedList(ctx, tg, keys);
+        const typed = typedIndicators(ctx, tg);
         const values = { ...(state.data.values as Record<string, number | string>) };
         const f = fold(text);
-        if (['xong', 'het', 'done', 'finish'].includes(f)) return askIndicator(ctx, tg, tg.spec.indicators.length, values);
-        const ind = tg.spec.indicators[i];
+        // "xong" ends early, but never past a required indicator still without a value
+        if (['xong', 'het', 'done', 'finish'].includes(f)) {
+          const next = list.findIndex((x, j) => j >= i && x.required && values[x.key] === undefined);
+          return askIndicator(ctx, tg, next < 0 ? list.length : next, values, keys);
+        }
+        const ind = list[i];
         if (!ind) return ctx.endDialog();
-        if (!['bo qua', 'bo', 'skip', '-', 'khong co', 'ko'].includes(f)) {
-          const r = parseReport(`${ind.short.vi}: ${text}`, { indicators: tg.spec.indicators, bounds: { ...tg.spec.bounds, ...numeric(values) } });
+        if (['bo qua', 'bo', 'skip', '-', 'khong co', 'ko'].includes(f)) {
+          if (ind.required && ind.type !== 'text') {
+            ctx.reply(ctx.t('report:required_no_skip', { label: ind.short[ctx.locale] }));
+            return;
+          }
+        } else {
+          const r = parseReport(`${ind.short.vi}: ${text}`, { indicators: typed, bounds: { ...tg.spec.bounds, ...numeric(values) } });
           const err = r.errors[0];
           if (err) {
-            ctx.reply(errorLine(ctx, { ...err, text }, tg.spec.indicators).slice(2) + '\n' + ctx.t('report:ask_again'));
+            // a bound taken from an earlier answer is this report's own figure, not the unit's
+            const fromAnswer = err.boundKey !== undefined && typeof values[err.boundKey] === 'number';
+            const shown: ParseError = { ...err, text, line: 1 };
+            if (fromAnswer) delete shown.boundFrom;
+            ctx.reply(errorLine(ctx, shown, typed, tg.unit).slice(2).replace(/^[^:]*?"[^"]*": /, '') + '\n' + ctx.t('report:ask_again'));
             return;
           }
           Object.assign(values, r.values);
         }
-        return askIndicator(ctx, tg, i + 1, values);
+        return askIndicator(ctx, tg, i + 1, values, keys);
       },
     },
   },
