@@ -23,6 +23,9 @@
  *   - a `before` point while its deadline has not passed (now < dueAt), with the days left as of now;
  *   - an `overdue` point only on its own local day: it announces "the deadline passed today" and
  *     wakes the chairman; a day late it is dropped (/tiendo still shows who is missing).
+ * Nothing goes out in quiet hours, catch-up included: a point missed while down and found at 21:30
+ * waits for the first tick after quiet hours (an overdue point whose day ended meanwhile stays live
+ * for the hour after quiet hours end, see calendar.overdueCatchUpEnd).
  * Points already marked handled are skipped without planning (and remembered in memory).
  *
  * Time: no date arithmetic here; instants and days come from src/domain/calendar.ts.
@@ -33,7 +36,9 @@ import type { Logger } from '../logger';
 import {
   addLocalDays,
   allPointsBetween,
+  isQuietAt,
   localDate,
+  overdueCatchUpEnd,
   periodKey,
   startOfLocalDay,
   type Period,
@@ -142,10 +147,16 @@ export function doneKey(profile: string, sp: ScheduledPoint): string {
   return keyOf(profile, sp, '*');
 }
 
-/** Is a point that has passed still worth sending at `now`? (see the module comment) */
-export function isLive(sp: ScheduledPoint, now: Date, tz: string): boolean {
+/**
+ * Is a point that has passed still worth sending at `now`? (see the module comment) With the
+ * profile's reminder settings, an overdue point whose day ended in quiet hours stays live until the
+ * hour after quiet hours end (it was deferred, not dropped).
+ */
+export function isLive(sp: ScheduledPoint, now: Date, tz: string, reminders?: Profile['reporting']['reminders']): boolean {
   if (sp.point.kind === 'before') return now.getTime() < sp.point.dueAt.getTime();
-  return now.getTime() >= sp.point.at.getTime() && localDate(now, tz) === localDate(sp.point.at, tz);
+  if (now.getTime() < sp.point.at.getTime()) return false;
+  if (localDate(now, tz) === localDate(sp.point.at, tz)) return true;
+  return !!reminders && now.getTime() < overdueCatchUpEnd(reminders, sp.point.at, tz).getTime();
 }
 
 /** Per deadline (level and period, or one-off), the latest of the points given; sorted by time. */
@@ -445,7 +456,9 @@ export class Reminders {
   async duePoints(now: Date): Promise<{ profile: Profile; point: ScheduledPoint }[]> {
     const out: { profile: Profile; point: ScheduledPoint }[] = [];
     for (const profile of await this.activeProfiles()) {
-      const live = latestPerDeadline(this.pointsInWindow(profile, now)).filter((sp) => isLive(sp, now, profile.timezone));
+      // a catch-up never goes out in quiet hours: it waits for the first tick after them
+      if (isQuietAt(profile.reporting.reminders, now, profile.timezone)) continue;
+      const live = latestPerDeadline(this.pointsInWindow(profile, now)).filter((sp) => isLive(sp, now, profile.timezone, profile.reporting.reminders));
       const open = live.filter((sp) => !this.done.has(doneKey(profile.id, sp)));
       if (open.length === 0) continue;
       const recorded = await recordedKeys(this.db, open.map((sp) => doneKey(profile.id, sp)));

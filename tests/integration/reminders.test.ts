@@ -155,6 +155,34 @@ describe('after downtime', () => {
     }
   });
 
+  it('a point missed while down and found in quiet hours (21:30) waits for the next allowed hour (issue 10)', async () => {
+    const { h, s, db } = await world();
+    try {
+      const r = new Reminders({ db });
+      // down from before 08:00 on the 16th until 21:30: nothing is written in quiet hours
+      expect((await r.runDue(at('2026-12-16T21:30'))).messages).toBe(0);
+      expect((await r.runDue(at('2026-12-17T06:59'))).messages).toBe(0);
+      expect(await allOutbox(db)).toHaveLength(0);
+      // the first tick after quiet hours sends the deferred overdue notice, once
+      const res = await r.runDue(at('2026-12-17T07:00'));
+      expect(res.points.map((p) => p.key)).toEqual(['2026-Q4/village/overdue-0']);
+      expect((await r.runDue(at('2026-12-17T07:01'))).messages).toBe(0);
+      const rows = await outbox(db);
+      expect(new Set(rows.map((x) => x.at))).toEqual(new Set([at('2026-12-17T07:00').toISOString()]));
+      const v = s.unitsByLevel.village![0]!;
+      expect(rows.find((x) => x.m.chat.id === groupOf(v))!.m.text).toContain('đã quá hạn (hạn trước 00:00 ngày 16/12/2026)');
+      // a restart after that hour has passed drops it as a day late
+      const { h: h2, db: db2 } = await world();
+      try {
+        expect((await new Reminders({ db: db2 }).runDue(at('2026-12-17T08:00'))).messages).toBe(0);
+      } finally {
+        await h2.cleanup();
+      }
+    } finally {
+      await h.cleanup();
+    }
+  });
+
   it('liveness and supersession rules', () => {
     const p = getProfile('ca-mau-2023');
     const pts = allPointsBetween(p, at('2026-12-01'), at('2026-12-31')).filter((x) => x.level === 'village');
