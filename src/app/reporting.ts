@@ -4,7 +4,7 @@
  */
 import type { Db } from '../db';
 import type { Unit } from '../db/schema';
-import { dueAt, isLate, parsePeriodText, periodContaining, periodKey, parsePeriodKey, type Period } from '../domain/calendar';
+import { dueAt, isLate, parsePeriodText, periodContaining, periodKey, parsePeriodKey, shiftPeriod, type Period } from '../domain/calendar';
 import { resolveIndicators, type ResolvedIndicator } from '../domain/indicators';
 import { childLevel, dueFor, indicatorsFor, type Profile } from '../domain/profile';
 import { addReportVersion, latestReports, type ReportValues, type StoredReport } from '../store/reports';
@@ -49,10 +49,19 @@ export function levelRollsUp(profile: Profile, level: string): boolean {
   return false;
 }
 
-/** The period named in `text`, or the open period now; undefined when `text` names none. */
-export function choosePeriod(profile: Profile, text: string, now: Date): Period | undefined {
+/**
+ * The period named in `text`, or the open period now; undefined when `text` names none. With the
+ * unit's level, the open period is the previous one while that level's deadline for it is still
+ * ahead (a deadline in the next month, `monthOffset`: Sóc Trăng's commune rolls up December on 2 January).
+ */
+export function choosePeriod(profile: Profile, text: string, now: Date, level?: string): Period | undefined {
   const named = text.trim();
-  if (!named) return periodContaining(profile.reporting.cycle, now, profile.timezone);
+  if (!named) {
+    const current = periodContaining(profile.reporting.cycle, now, profile.timezone);
+    const previous = shiftPeriod(current, -1);
+    const due = level === undefined ? undefined : dueAt(profile, level, previous);
+    return due && now.getTime() < due.getTime() ? previous : current;
+  }
   const p = parsePeriodText(named) ?? parsePeriodKey(named);
   if (!p) return undefined;
   return p;

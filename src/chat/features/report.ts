@@ -41,7 +41,7 @@ async function target(ctx: Ctx, cmd: string, args: string, body: string): Promis
   if (!unit) return undefined;
   if (!(await authorize(ctx, unit, maySubmit(ctx, unit), 'common:who_leader'))) return undefined;
   const profile = ctx.svc.profile(unit.profile);
-  const period = choosePeriod(profile, args, ctx.now);
+  const period = choosePeriod(profile, args, ctx.now, unit.level);
   if (!period) {
     ctx.reply(ctx.t('common:bad_period', { text: args }));
     return undefined;

@@ -29,7 +29,7 @@ async function readTarget(ctx: Ctx, cmd: string, args: string): Promise<{ unit: 
   if (!unit) return undefined;
   if (!(await authorize(ctx, unit, mayRead, 'common:who_reader'))) return undefined;
   const profile = ctx.svc.profile(unit.profile);
-  const period = choosePeriod(profile, args, ctx.now);
+  const period = choosePeriod(profile, args, ctx.now, unit.level);
   if (!period) {
     ctx.reply(ctx.t('common:bad_period', { text: args }));
     return undefined;
@@ -157,7 +157,7 @@ async function sendUp(ctx: Ctx, args: string): Promise<void> {
   const profile = ctx.svc.profile(unit.profile);
   const rule = teamRuleFor(profile, unit.level);
   if (!(await authorize(ctx, unit, (r) => leads(r, rule?.deputy.actsAsLeader ?? false) || r.grantsHere.has('officer'), 'common:who_leader_officer_admin'))) return;
-  const period = choosePeriod(profile, args, ctx.now);
+  const period = choosePeriod(profile, args, ctx.now, unit.level);
   if (!period) return ctx.reply(ctx.t('common:bad_period', { text: args }));
   const parent = unit.parent_id === null ? undefined : await getUnit(ctx.db, unit.parent_id);
   if (!parent || !parentLevel(profile, unit.level) || !levelRollsUp(profile, unit.level)) return ctx.reply(ctx.t('rollup:no_parent'));
