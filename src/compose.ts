@@ -68,7 +68,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   const zalo = zaloAdapterFromConfig(config, { sink: core, log, clock });
   const wantSimulator = config.SIMULATOR === 'on' || (config.SIMULATOR === 'auto' && !telegram && !zalo);
   const simulator = wantSimulator
-    ? createSimulator({ sink: core, db: handle.db, clock, ...(offsetClock ? { offsetClock } : {}), idle: () => drainer!.idle() })
+    ? createSimulator({ sink: core, db: handle.db, clock, ...(offsetClock ? { offsetClock } : {}), idle: () => drainer!.idle(), tz: config.TZ_NAME })
     : undefined;
 
   if (simulator && !['127.0.0.1', 'localhost', '::1'].includes(config.HOST)) {

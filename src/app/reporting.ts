@@ -4,7 +4,7 @@
  */
 import type { Db } from '../db';
 import type { Unit } from '../db/schema';
-import { dueAt, isLate, localParts, parsePeriodSpec, periodContaining, periodKey, resolvePeriodSpec, type Period } from '../domain/calendar';
+import { dueAt, isLate, localParts, parsePeriodSpec, periodContaining, periodKey, resolvePeriodSpec, shiftPeriod, type Period } from '../domain/calendar';
 import { resolveIndicators, type ResolvedIndicator } from '../domain/indicators';
 import { childLevel, dueFor, indicatorsFor, type Profile } from '../domain/profile';
 import { addReportVersion, latestReports, reopeningOf, type ReportValues, type StoredReport } from '../store/reports';
@@ -50,8 +50,8 @@ export function levelRollsUp(profile: Profile, level: string): boolean {
 }
 
 /** The period named in `text`, or the open period now; undefined when `text` names none or names one of the other cycle. */
-export function choosePeriod(profile: Profile, text: string, now: Date): Period | undefined {
-  const r = readPeriod(profile, text, now);
+export function choosePeriod(profile: Profile, text: string, now: Date, level?: string): Period | undefined {
+  const r = readPeriod(profile, text, now, level);
   return r.ok ? r.period : undefined;
 }
 
@@ -66,11 +66,11 @@ export type PeriodChoice =
  * "quý này"…), or the open period now when `text` is empty. A year-less month or quarter is the latest
  * one not after now. A period of the other cycle is refused with the one of the profile's cycle to use.
  */
-export function readPeriod(profile: Profile, text: string, now: Date): PeriodChoice {
+export function readPeriod(profile: Profile, text: string, now: Date, level?: string): PeriodChoice {
   const cycle = profile.reporting.cycle;
   const current = periodContaining(cycle, now, profile.timezone);
   const named = text.trim();
-  if (!named) return { ok: true, period: current };
+  if (!named) return { ok: true, period: openPeriod(profile, current, now, level) };
   const spec = parsePeriodSpec(named);
   if (!spec) return { ok: false, reason: 'unreadable' };
   const local = localParts(now, profile.timezone);
@@ -79,6 +79,17 @@ export function readPeriod(profile: Profile, text: string, now: Date): PeriodCho
   const suggested: Period =
     p.cycle === 'month' ? { cycle: 'quarter', year: p.year, index: Math.ceil(p.index / 3) } : { cycle: 'month', year: p.year, index: p.index * 3 };
   return { ok: false, reason: 'wrong_cycle', typed: p, suggested };
+}
+
+/**
+ * The open period for a level: the previous one while that level's deadline for it is still ahead
+ * (a deadline in the next month: Sóc Trăng's commune rolls up December on 2 January).
+ */
+function openPeriod(profile: Profile, current: Period, now: Date, level: string | undefined): Period {
+  if (level === undefined) return current;
+  const previous = shiftPeriod(current, -1);
+  const due = dueAt(profile, level, previous);
+  return due && now.getTime() < due.getTime() ? previous : current;
 }
 
 export interface PeriodState {

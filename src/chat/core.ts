@@ -135,8 +135,13 @@ export class ChatCore implements EventSink {
         return;
       }
     }
-    const state = await ctx.dialog();
+    const { state, expired } = await ctx.dialogState();
     if (state) return this.continueDialog(ctx, state, text);
+    // an answer to a question that expired is refused, not applied (in a group only what answers it)
+    if (expired && (!ctx.isGroup || e.replyToMessageId || matchOption(expired, text))) {
+      ctx.reply(ctx.t('common:dialog_expired'));
+      return;
+    }
     if (!ctx.isGroup) ctx.reply(ctx.t('common:help_hint'));
   }
 
@@ -165,7 +170,11 @@ export class ChatCore implements EventSink {
     const prefix = i < 0 ? e.data : e.data.slice(0, i);
     const payload = i < 0 ? '' : e.data.slice(i + 1);
     if (prefix === 'dlg') {
-      const state = await ctx.dialog();
+      const { state, expired } = await ctx.dialogState();
+      if (expired) {
+        ctx.reply(ctx.t('common:dialog_expired'));
+        return;
+      }
       const flow = state && this.flows.get(state.flow);
       if (!state || !flow?.onOption || !state.options?.some((o) => o.value === payload)) {
         ctx.reply(ctx.t('common:button_expired'));

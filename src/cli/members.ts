@@ -52,7 +52,7 @@ export const membersGroup: CliGroup = {
       async run(ctx, args) {
         const file = args.positionals[0]!;
         if (!fs.existsSync(file)) throw new CliError(`không có tệp ${file}`, `no such file ${file}`);
-        const { db } = ctx.openDb();
+        const { db } = await ctx.openDb();
         const started = Date.now();
         let lastPrint = 0;
         const onProgress = (p: ImportProgress) => {
@@ -101,7 +101,7 @@ export const membersGroup: CliGroup = {
       async run(ctx, args) {
         const format = stringOption(args, 'format');
         if (format !== undefined && format !== 'xlsx' && format !== 'csv') throw new UsageError('--format là xlsx hoặc csv', '--format is xlsx or csv');
-        const { db } = ctx.openDb();
+        const { db } = await ctx.openDb();
         const unit = await unitArg(db, requiredOption(args, 'unit'));
         const out = requiredOption(args, 'out');
         const r = await exportMembers(db, unit, out, format ? { format } : {});
@@ -134,7 +134,7 @@ export const rolesGroup: CliGroup = {
         const who = requiredOption(args, 'person');
         const unitCode = stringOption(args, 'unit');
         if (role !== 'admin' && !unitCode) throw new UsageError('thiếu --unit', 'missing --unit');
-        const { db } = ctx.openDb();
+        const { db } = await ctx.openDb();
         const phone = normalizePhone(who);
         const person = phone ? await findPersonByPhone(db, phone) : /^\d+$/.test(who) ? await getPerson(db, Number(who)) : undefined;
         if (!person) throw new CliError(`không tìm thấy người "${who}"`, `person "${who}" not found`);

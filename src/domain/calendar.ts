@@ -441,6 +441,28 @@ function quietEnd(t: DateTime, r: Reminders): DateTime {
   return m < to ? sameDay : sameDay.plus({ days: 1 });
 }
 
+/** Is the instant within the profile's quiet hours (local time)? Nothing is sent then, catch-up included. */
+export function isQuietAt(reminders: Reminders, instant: Date, tz: string): boolean {
+  return inQuietHours(zoned(instant, tz), reminders);
+}
+
+/** The first instant at or after `instant` outside quiet hours: where a deferred catch-up goes. */
+export function nextAllowedAt(reminders: Reminders, instant: Date, tz: string): Date {
+  const t = zoned(instant, tz);
+  return inQuietHours(t, reminders) ? quietEnd(t, reminders).toJSDate() : instant;
+}
+
+/**
+ * Until when an overdue point missed while the bot was down may still go out: the end of its own
+ * local day; when that day ends inside quiet hours (the bot came back at 21:30), the catch-up waits
+ * for the next allowed minute and may go out during the hour after it.
+ */
+export function overdueCatchUpEnd(reminders: Reminders, at: Date, tz: string): Date {
+  const dayEnd = zoned(at, tz).startOf('day').plus({ days: 1 });
+  if (!inQuietHours(dayEnd, reminders)) return dayEnd.toJSDate();
+  return quietEnd(dayEnd, reminders).plus({ hours: 1 }).toJSDate();
+}
+
 /** Move a point out of quiet hours and (with skipHolidays) off public holidays, until it rests. */
 function settle(t: DateTime, r: Reminders): DateTime {
   const hour = minutesOf(r.hour);

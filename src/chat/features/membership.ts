@@ -46,7 +46,7 @@ import type { Feature } from '../feature';
 import { translator, type Locale, type T } from '../i18n';
 import { CAPABILITIES, type ChatRef, type GroupEvent, type Mention, type Outgoing, type Platform } from '../types';
 import { authorize, resolveUnit } from '../scope';
-import { dateOf, requestText, requestWhat, rollupText, rosterText, roleLabel, violationText, warningText } from './membership-text';
+import { dateOf, requestText, requestWhat, rollupText, rosterText, roleLabel, sourceLine, violationText, warningText } from './membership-text';
 
 const ADD = 'mbr-add';
 const COLLAB = 'mbr-collab';
@@ -94,7 +94,7 @@ async function mentionsFor(db: Db, platform: Platform, people: { personId: numbe
 }
 
 function rulesReply(t: T, title: string, check: JoinCheck): string {
-  return [title, ...check.violations.map((v) => '• ' + violationText(t, v))].join('\n');
+  return [title, ...check.violations.map((v) => '• ' + violationText(t, v, false)), ...sourceLine(t, check.violations)].join('\n');
 }
 
 /** Posts a request to the approver: the approval unit's groups, or the approvers' private chats. */
@@ -147,7 +147,8 @@ async function postRequest(ctx: Ctx, s: TeamScope, request: Request): Promise<vo
 
 function filedText(ctx: Ctx, s: TeamScope, request: Request): string {
   const lines = [ctx.t('membership:filed', { id: request.id, what: requestWhat(ctx.t, request), unit: s.approvalUnit.name })];
-  for (const w of request.payload.warnings ?? []) lines.push('⚠️ ' + (request.kind === 'leave' ? ctx.t('membership:if_approved') + ' ' : '') + warningText(ctx.t, w));
+  for (const w of request.payload.warnings ?? []) lines.push('⚠️ ' + (request.kind === 'leave' ? ctx.t('membership:if_approved') + ' ' : '') + warningText(ctx.t, w, false));
+  lines.push(...sourceLine(ctx.t, request.payload.warnings ?? []));
   return lines.join('\n');
 }
 
@@ -314,7 +315,9 @@ async function announce(ctx: Ctx, res: DecideResult): Promise<void> {
   ];
   if (approved) {
     const { seats } = await seatsOf(ctx.db, s.team.id);
-    for (const w of rosterWarnings(s.rule, seats.filter((x) => !x.pending))) text.push('⚠️ ' + warningText(ctx.t, w));
+    const warnings = rosterWarnings(s.rule, seats.filter((x) => !x.pending));
+    for (const w of warnings) text.push('⚠️ ' + warningText(ctx.t, w, false));
+    text.push(...sourceLine(ctx.t, warnings));
   }
   const body = text.join('\n');
   const pj = r.payload.platformJoin;

@@ -58,7 +58,7 @@ async function target(ctx: Ctx, cmd: string, args: string, body: string): Promis
   if (!(await authorize(ctx, unit, maySubmit(ctx, unit), 'common:who_leader'))) return undefined;
   const profile = ctx.svc.profile(unit.profile);
   const { replace, rest } = replaceFlag(args);
-  const period = periodOrSay(ctx, profile, cmd, rest, body);
+  const period = periodOrSay(ctx, profile, cmd, rest, body, unit.level);
   if (!period) return undefined;
   const state = await periodState(ctx.db, unit, periodKey(period));
   if (state.closedBy) {
@@ -73,17 +73,17 @@ async function target(ctx: Ctx, cmd: string, args: string, body: string): Promis
  * = the open one); undefined after telling the user what to type (a month for a quarterly profile
  * names the quarter to use).
  */
-function periodOrSay(ctx: Ctx, profile: Profile, cmd: string, args: string, body = ''): Period | undefined {
+function periodOrSay(ctx: Ctx, profile: Profile, cmd: string, args: string, body: string, level: string): Period | undefined {
   const text = splitPeriodPrefix(args).period;
   // none on the command line: the one a title line of the report names ("BÁO CÁO THÁNG 11"), a month
   // read as its quarter where the profile reports by quarter
   const title = text ? undefined : titlePeriodText(commandText(args, body));
   if (title) {
-    const t = readPeriod(profile, title, ctx.now);
+    const t = readPeriod(profile, title, ctx.now, level);
     if (t.ok) return t.period;
     if (t.reason === 'wrong_cycle' && t.suggested.cycle === 'quarter') return t.suggested;
   }
-  const r = readPeriod(profile, text, ctx.now);
+  const r = readPeriod(profile, text, ctx.now, level);
   if (r.ok) return r.period;
   if (r.reason === 'unreadable') {
     ctx.reply(ctx.t('common:bad_period', { text }));

@@ -28,7 +28,7 @@ async function readTarget(ctx: Ctx, cmd: string, args: string): Promise<{ unit: 
   if (!unit) return undefined;
   if (!(await authorize(ctx, unit, mayRead, 'common:who_reader'))) return undefined;
   const profile = ctx.svc.profile(unit.profile);
-  const period = choosePeriod(profile, args, ctx.now);
+  const period = choosePeriod(profile, args, ctx.now, unit.level);
   if (!period) {
     ctx.reply(ctx.t('common:bad_period', { text: args }));
     return undefined;
@@ -48,7 +48,7 @@ async function sendTarget(ctx: Ctx, unit: Unit, args: string): Promise<{ profile
   const profile = ctx.svc.profile(unit.profile);
   const rule = teamRuleFor(profile, unit.level);
   if (!(await authorize(ctx, unit, (r) => leads(r, rule?.deputy.actsAsLeader ?? false) || r.grantsHere.has('officer'), 'common:who_leader_officer_admin'))) return undefined;
-  const period = choosePeriod(profile, args, ctx.now);
+  const period = choosePeriod(profile, args, ctx.now, unit.level);
   if (!period) {
     ctx.reply(ctx.t('common:bad_period', { text: args }));
     return undefined;
