@@ -4,6 +4,7 @@
  * The pending code is kept like a dialog (so any instance can finish it), for ten minutes.
  */
 import { randomInt } from 'node:crypto';
+import { policies } from '../../app/access';
 import { audit } from '../../store/audit';
 import { clearDialog, loadDialog, saveDialog } from '../../store/dialogs';
 import { mergePeople } from '../../store/people';
@@ -22,6 +23,8 @@ export const identityLink: Feature = {
   commands: [
     {
       names: ['lienketid', 'linkid'],
+      allow: policies.anyone,
+      at: 'chat',
       run: async (ctx, args) => {
         if (ctx.isGroup) return ctx.reply(ctx.t('identity:private_only'));
         if (!ctx.person) return;

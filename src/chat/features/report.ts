@@ -4,7 +4,7 @@
  * Nothing is stored until the leader confirms.
  */
 import type { Unit } from '../../db/schema';
-import { leads, type RolesAt } from '../../app/access';
+import { permits, policies, type RolesAt } from '../../app/access';
 import { choosePeriod, closedBy, periodState, reportSpec, storeReport, type ReportSpec } from '../../app/reporting';
 import { afterReportStored } from '../../app/reminders';
 import { parsePeriodKey, periodKey, type Period } from '../../domain/calendar';
@@ -23,8 +23,7 @@ const GUIDED = 'report-guided';
 
 /** Leaders submit for their team's unit; at levels without teams, the unit's officers do. */
 export function maySubmit(ctx: Ctx, unit: Unit): (r: RolesAt) => boolean {
-  const rule = teamRuleFor(ctx.svc.profile(unit.profile), unit.level);
-  return (r) => leads(r, rule?.deputy.actsAsLeader ?? false) || r.grantsHere.has('officer') || (!rule && r.grants.has('officer'));
+  return (r) => permits(policies.submitReport, r, unit, ctx.svc.profile(unit.profile));
 }
 
 interface Target {
@@ -39,7 +38,6 @@ interface Target {
 async function target(ctx: Ctx, cmd: string, args: string, body: string): Promise<Target | undefined> {
   const unit = await resolveUnit(ctx, { cmd, args, body });
   if (!unit) return undefined;
-  if (!(await authorize(ctx, unit, maySubmit(ctx, unit), 'common:who_leader'))) return undefined;
   const profile = ctx.svc.profile(unit.profile);
   const period = choosePeriod(profile, args, ctx.now);
   if (!period) {
@@ -164,7 +162,7 @@ async function submitConfirmed(ctx: Ctx, state: DialogState): Promise<void> {
   await ctx.endDialog();
   const tg = await targetFromState(ctx, state.data);
   if (!tg || !ctx.person) return;
-  if (!(await authorize(ctx, tg.unit, maySubmit(ctx, tg.unit), 'common:who_leader'))) return;
+  if (!(await authorize(ctx, tg.unit, policies.submitReport))) return;
   const closer = await closedBy(ctx.db, tg.unit, periodKey(tg.period));
   if (closer) {
     ctx.reply(ctx.t('report:closed', { period: periodLabel(ctx.t, tg.period), parent: closer.name }));
@@ -191,6 +189,7 @@ export const reporting: Feature = {
   commands: [
     {
       names: ['baocao', 'report'],
+      allow: policies.submitReport,
       run: async (ctx, args, body) => {
         const tg = await target(ctx, 'baocao', args, body);
         if (!tg) return;
@@ -200,6 +199,7 @@ export const reporting: Feature = {
     },
     {
       names: ['mau', 'template'],
+      allow: policies.submitReport,
       run: async (ctx, args, body) => {
         const tg = await target(ctx, 'mau', args, body);
         if (!tg) return;
@@ -251,6 +251,7 @@ export const reporting: Feature = {
       const period = rc.data?.period ? String(rc.data.period) : '';
       if (!unit) return;
       ctx.useUnit(unit);
+      if (!(await authorize(ctx, unit, policies.submitReport))) return;
       const tg = await target(ctx, 'baocao', period, text);
       if (tg) await check(ctx, tg, text);
     },

@@ -3,7 +3,7 @@
  * and worst), /guilen (send the level's roll-up to the parent group) and /hanchot (deadlines).
  */
 import type { Unit } from '../../db/schema';
-import { leads, mayRead } from '../../app/access';
+import { policies } from '../../app/access';
 import { choosePeriod, levelRollsUp, storeReport } from '../../app/reporting';
 import { buildRollup, flattenRollup, type UnitRollup } from '../../app/rollups';
 import { afterReportStored } from '../../app/reminders';
@@ -20,14 +20,13 @@ import type { Ctx } from '../context';
 import type { Feature } from '../feature';
 import type { Mention, Platform } from '../types';
 import { dueWithDays, formatNumber, periodLabel } from '../format';
-import { authorize, resolveUnit } from '../scope';
+import { resolveUnit } from '../scope';
 
 const MAX_LISTED = 30;
 
 async function readTarget(ctx: Ctx, cmd: string, args: string): Promise<{ unit: Unit; profile: Profile; roll: UnitRollup } | undefined> {
   const unit = await resolveUnit(ctx, { cmd, args, body: '' });
   if (!unit) return undefined;
-  if (!(await authorize(ctx, unit, mayRead, 'common:who_reader'))) return undefined;
   const profile = ctx.svc.profile(unit.profile);
   const period = choosePeriod(profile, args, ctx.now);
   if (!period) {
@@ -155,8 +154,6 @@ async function sendUp(ctx: Ctx, args: string): Promise<void> {
   const unit = await resolveUnit(ctx, { cmd: 'guilen', args, body: '' });
   if (!unit) return;
   const profile = ctx.svc.profile(unit.profile);
-  const rule = teamRuleFor(profile, unit.level);
-  if (!(await authorize(ctx, unit, (r) => leads(r, rule?.deputy.actsAsLeader ?? false) || r.grantsHere.has('officer'), 'common:who_leader_officer_admin'))) return;
   const period = choosePeriod(profile, args, ctx.now);
   if (!period) return ctx.reply(ctx.t('common:bad_period', { text: args }));
   const parent = unit.parent_id === null ? undefined : await getUnit(ctx.db, unit.parent_id);
@@ -188,6 +185,7 @@ export const rollups: Feature = {
   commands: [
     {
       names: ['tiendo', 'progress'],
+      allow: policies.readProgress,
       run: async (ctx, args) => {
         const tg = await readTarget(ctx, 'tiendo', args);
         if (!tg) return;
@@ -200,6 +198,7 @@ export const rollups: Feature = {
     },
     {
       names: ['tonghop', 'summary'],
+      allow: policies.readProgress,
       run: async (ctx, args) => {
         const tg = await readTarget(ctx, 'tonghop', args);
         if (!tg) return;
@@ -207,9 +206,10 @@ export const rollups: Feature = {
         ctx.reply(summaryText(ctx, tg.profile, tg.roll, canSend) + (canSend ? '\n\n' + ctx.t('rollup:send_hint') : ''));
       },
     },
-    { names: ['guilen', 'sendup'], run: sendUp },
+    { names: ['guilen', 'sendup'], allow: policies.sendUp, run: sendUp },
     {
       names: ['hanchot', 'deadlines'],
+      allow: policies.anyone,
       run: async (ctx, args) => {
         const unit = await resolveUnit(ctx, { cmd: 'hanchot', args, body: '' });
         if (!unit) return;
