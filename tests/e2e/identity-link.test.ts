@@ -30,7 +30,7 @@ it('links a Zalo identity to the Telegram person who leads a team', async () => 
   await app.handle.db.insertInto('identities').values({ platform: 'telegram', external_id: 'tg-1', person_id: leader.personId, display_name: leader.name, private_chat_id: null, created_at: app.clock.now().toISOString() }).execute();
 
   const made = await dm('telegram', 'tg-1', '/lienketid');
-  const code = /(\d{6})/.exec(made)![1]!;
+  const code = /(\d{8})/.exec(made)![1]!;
   expect(await dm('telegram', 'tg-1', `/lienketid ${code}`)).toContain('nền tảng kia');
   expect(await dm('zalo', 'za-1', '/lienketid 000000')).toContain('không đúng');
   expect(await dm('zalo', 'za-1', `/linkid ${code}`)).toContain('✅ Đã liên kết');
@@ -39,11 +39,11 @@ it('links a Zalo identity to the Telegram person who leads a team', async () => 
   expect(zalo!.personId).toBe(leader.personId);
   expect((await membershipsOf(app.handle.db, leader.personId)).some((m) => m.role === 'leader')).toBe(true);
   // the code is single-use
-  expect(await dm('zalo', 'za-2', `/lienketid ${code}`)).toContain('không đúng');
+  expect(await dm('zalo', 'za-2', `/lienketid ${code}`)).toBe('Mã này đã được dùng rồi. Gõ /lienketid (không kèm mã) trên nền tảng kia để nhận mã mới.');
 });
 
 it('refuses an expired code', async () => {
-  const code = /(\d{6})/.exec(await dm('telegram', 'tg-9', '/lienketid'))![1]!;
+  const code = /(\d{8})/.exec(await dm('telegram', 'tg-9', '/lienketid'))![1]!;
   app.clock.advance(11 * 60_000);
   expect(await dm('zalo', 'za-9', `/lienketid ${code}`)).toContain('hết hạn');
 });
