@@ -93,12 +93,12 @@ async function mentionsFor(db: Db, platform: Platform, people: { personId: numbe
   return rows.map((r) => ({ userId: r.external_id, name: people.find((p) => p.personId === r.person_id)!.name }));
 }
 
-function rulesReply(t: T, title: string, check: JoinCheck): string {
+export function rulesReply(t: T, title: string, check: JoinCheck): string {
   return [title, ...check.violations.map((v) => '• ' + violationText(t, v))].join('\n');
 }
 
 /** Posts a request to the approver: the approval unit's groups, or the approvers' private chats. */
-async function postRequest(ctx: Ctx, s: TeamScope, request: Request): Promise<void> {
+export async function postRequest(ctx: Ctx, s: TeamScope, request: Request): Promise<void> {
   const approvers = await holdersAt(ctx.db, 'approver', s.approvalUnit.id);
   const proposer = (await getPerson(ctx.db, request.proposedBy))?.display_name ?? '';
   const links = await activeLinksOfUnit(ctx.db, s.approvalUnit.id);
@@ -456,7 +456,7 @@ async function checkGroups(ctx: Ctx, unit: Unit, teamIds: number[]): Promise<voi
 
 // ---------------------------------------------------------------- /capquyen
 
-const GRANT_WORDS: Record<string, GrantRole> = {
+export const GRANT_WORDS: Record<string, GrantRole> = {
   'phe duyet': 'approver',
   'nguoi duyet': 'approver',
   'nguoi phe duyet': 'approver',

@@ -26,11 +26,13 @@ export const COMMANDS: readonly CommandDef[] = [
   { vi: 'duyet', en: 'approve', where: 'both' },
   { vi: 'tuchoi', en: 'reject', where: 'both' },
   { vi: 'capquyen', en: 'grant', where: 'both' },
+  { vi: 'moi', en: 'invite', where: 'both' },
   { vi: 'lienket', en: 'link', where: 'group' },
   { vi: 'hanchot', en: 'deadlines', where: 'both' },
   { vi: 'guilen', en: 'sendup', where: 'both' },
   { vi: 'toila', en: 'iam', where: 'group' },
   { vi: 'lienketid', en: 'linkid', where: 'private' },
+  { vi: 'nhanma', en: 'redeem', where: 'private' },
   { vi: 'trogiup', en: 'help', where: 'both' },
   { vi: 'start', en: 'start', where: 'private' },
 ];
