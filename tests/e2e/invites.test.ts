@@ -169,3 +169,21 @@ describe('CLI', () => {
     expect(again.out).not.toMatch(CODE);
   });
 });
+
+it('a leader invite files a join request for the approver; the rules still apply', async () => {
+  const villages = [];
+  for (const v of s.unitsByLevel.village!) if ((await getUnit(app.handle.db, v))!.parent_id === commune) villages.push((await getUnit(app.handle.db, v))!);
+  const [withLeader, empty] = [villages[0]!, villages[1]!];
+  // the second village's team loses its members (a team being rebuilt)
+  const team = s.teams.find((t) => t.unitId === empty.id)!;
+  await app.handle.db.updateTable('memberships').set({ until: app.clock.now().toISOString() }).where('team_id', '=', team.id).execute();
+
+  const refusedCode = await inviteInPrivate(`/moi to truong ${withLeader.code}`);
+  const refused = (await sim.say('dm-sim-newlead', 'sim-newlead', `/nhanma ${refusedCode}`))[0]!.text;
+  expect(refused.split('\n')[0]).toBe(`Chưa nhận được mã mời làm tổ trưởng ${s.teams.find((t) => t.unitId === withLeader.id)!.name}:`);
+
+  const code = await inviteInPrivate(`/moi tổ trưởng ${empty.code}`);
+  const filed = (await sim.say('dm-sim-newlead', 'sim-newlead', `/nhanma ${code}`))[0]!.text;
+  expect(filed).toMatch(new RegExp(`^✅ Đã nhận mã mời\\. Đề nghị #\\d+: bạn làm tổ trưởng ${team.name} — đang chờ Xã Tân Lộc phê duyệt\\.$`));
+  expect(sim.lastBot(groupOf(commune)).text).toContain('Tổ trưởng');
+});
