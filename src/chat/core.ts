@@ -14,6 +14,7 @@ import { grantRole } from '../store/grants';
 import { getUnit } from '../store/units';
 import { Ctx, type CoreServices, type DialogState } from './context';
 import type { Command, Feature, Flow } from './feature';
+import { anyone } from '../app/access/policies';
 import { authorize, resolveUnit } from './scope';
 import { translator, type Locale } from './i18n';
 import type { ButtonEvent, ChatEvent, EventSink, MessageEvent, NonTextEvent } from './types';
@@ -145,7 +146,7 @@ export class ChatCore implements EventSink {
     const at = typeof cmd.at === 'function' ? cmd.at(args) : (cmd.at ?? 'unit');
     if (at === 'unit') {
       const unit = await resolveUnit(ctx, { cmd: name, args, body });
-      if (!unit || !(await authorize(ctx, unit, cmd.allow))) return;
+      if (!unit || (cmd.allow !== anyone && !(await authorize(ctx, unit, cmd.allow)))) return;
     }
     return cmd.run(ctx, args, body);
   }

@@ -72,8 +72,11 @@ describe('an officer invites the commune chairman as approver', () => {
     expect(sim.lastBot(`dm-${officer}`).text).toMatch(new RegExp(`^✅ .+ đã dùng mã mời ${code}: nay là người phê duyệt tại Xã Tân Lộc\\.$`));
     const after = await sim.say(groupOf(commune), 'sim-chair', '/duyet');
     expect(after.map((m) => m.text)).toEqual(['Không có đề nghị nào đang chờ duyệt ở Xã Tân Lộc.']);
+    const made = (await auditEntries(app.handle.db, 'role.invite')).at(-1)!;
     const claim = (await auditEntries(app.handle.db, 'role.invite_claimed')).at(-1)!;
-    expect(JSON.parse(claim.details!)).toMatchObject({ role: 'approver' });
+    expect(JSON.parse(made.details!)).toMatchObject({ role: 'approver', via: 'chat' });
+    expect(JSON.parse(claim.details!)).toMatchObject({ role: 'approver', invite: JSON.parse(made.details!).invite });
+    expect(claim.actor_person_id).not.toBe(made.actor_person_id);
   });
 
   it('a used code is refused', async () => {
