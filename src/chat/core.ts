@@ -14,6 +14,8 @@ import { grantRole } from '../store/grants';
 import { getUnit } from '../store/units';
 import { Ctx, type CoreServices, type DialogState } from './context';
 import type { Command, Feature, Flow } from './feature';
+import { anyone } from '../app/access/policies';
+import { authorize, resolveUnit } from './scope';
 import { translator, type Locale } from './i18n';
 import type { ButtonEvent, ChatEvent, EventSink, MessageEvent, NonTextEvent } from './types';
 
@@ -46,7 +48,7 @@ export class ChatCore implements EventSink {
         const cmd = this.commands.get(String(state.data.cmd));
         if (!unit || !cmd) return;
         ctx.useUnit(unit);
-        await cmd.run(ctx, String(state.data.args ?? ''), String(state.data.body ?? ''));
+        await this.runCommand(ctx, cmd, String(state.data.cmd), String(state.data.args ?? ''), String(state.data.body ?? ''));
       },
     });
   }
@@ -119,7 +121,7 @@ export class ChatCore implements EventSink {
       const m = /^\/([A-Za-z0-9_]+)(?:@\S+)?\s*(.*)$/.exec(first);
       const cmd = m && this.commands.get(m[1]!.toLowerCase());
       if (cmd) {
-        return cmd.run(ctx, (m[2] ?? '').trim(), body);
+        return this.runCommand(ctx, cmd, m[1]!.toLowerCase(), (m[2] ?? '').trim(), body);
       }
       if (!ctx.isGroup || e.replyToMessageId) ctx.reply(ctx.t('common:unknown_command'));
       return;
@@ -143,6 +145,16 @@ export class ChatCore implements EventSink {
       return;
     }
     if (!ctx.isGroup) ctx.reply(ctx.t('common:help_hint'));
+  }
+
+  /** The command's declared rule, checked where it applies, then the command itself. */
+  private async runCommand(ctx: Ctx, cmd: Command, name: string, args: string, body: string): Promise<void> {
+    const at = typeof cmd.at === 'function' ? cmd.at(args) : (cmd.at ?? 'unit');
+    if (at === 'unit') {
+      const unit = await resolveUnit(ctx, { cmd: name, args, body });
+      if (!unit || (cmd.allow !== anyone && !(await authorize(ctx, unit, cmd.allow)))) return;
+    }
+    return cmd.run(ctx, args, body);
   }
 
   private async continueDialog(ctx: Ctx, state: DialogState, text: string): Promise<void> {

@@ -202,6 +202,27 @@ export interface RoleGrantTable {
   created_at: string;
 }
 
+export interface OneTimeCodeTable {
+  id: Generated<number>;
+  /** identity | invite */
+  kind: string;
+  code: string;
+  created_by: number | null;
+  /** JSON */
+  payload: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  used_by: number | null;
+}
+
+export interface CodeAttemptTable {
+  id: Generated<number>;
+  key: string;
+  kind: string;
+  at: string;
+}
+
 export interface AuditTable {
   id: Generated<number>;
   at: string;
@@ -231,6 +252,8 @@ export interface Database {
   bot_messages: BotMessageTable;
   role_grants: RoleGrantTable;
   audit_log: AuditTable;
+  one_time_codes: OneTimeCodeTable;
+  code_attempts: CodeAttemptTable;
 }
 
 export type Unit = Selectable<UnitTable>;

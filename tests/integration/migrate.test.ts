@@ -13,6 +13,7 @@ describe('migrations', () => {
           'audit_log', 'bot_messages', 'chat_links', 'chat_members', 'dialogs', 'identities', 'inbound_events',
           'membership_requests', 'memberships', 'oneoff_deadlines', 'outbox', 'people', 'period_reopenings', 'reminders_sent', 'reports', 'role_grants',
           'teams', 'units',
+          'one_time_codes', 'code_attempts',
         ].sort(),
       );
     } finally {

@@ -6,6 +6,7 @@
  * the level that sent up or any level above, and admins. Audited; the unit's group is told.
  */
 import type { Unit } from '../../db/schema';
+import { policies } from '../../app/access';
 import { mayReopen, reopenPeriod } from '../../app/reopen';
 import { choosePeriod } from '../../app/reporting';
 import { localParts, parsePeriodKey, parsePeriodText, periodKey } from '../../domain/calendar';
@@ -81,6 +82,9 @@ export const reopening: Feature = {
   commands: [
     {
       names: ['moky', 'reopen'],
+      // checked at the unit the arguments name, by mayReopen (the level that sent up, or above)
+      allow: policies.reopen,
+      at: 'args',
       run: async (ctx, args) => {
         if (!ctx.person) return;
         const { period, query } = splitReopenArgs(args);

@@ -4,7 +4,7 @@
  * Nothing is stored until the leader confirms.
  */
 import type { Unit } from '../../db/schema';
-import { leads, type RolesAt } from '../../app/access';
+import { permits, policies, type RolesAt } from '../../app/access';
 import { periodState, readPeriod, reportSpec, storeReport, type ReportSpec } from '../../app/reporting';
 import { afterReportStored } from '../../app/reminders';
 import { parsePeriodKey, periodKey, splitPeriodPrefix, titlePeriodText, type Period } from '../../domain/calendar';
@@ -26,8 +26,7 @@ const GUIDED = 'report-guided';
 
 /** Leaders submit for their team's unit; at levels without teams, the unit's officers do. */
 export function maySubmit(ctx: Ctx, unit: Unit): (r: RolesAt) => boolean {
-  const rule = teamRuleFor(ctx.svc.profile(unit.profile), unit.level);
-  return (r) => leads(r, rule?.deputy.actsAsLeader ?? false) || r.grantsHere.has('officer') || (!rule && r.grants.has('officer'));
+  return (r) => permits(policies.submitReport, r, unit, ctx.svc.profile(unit.profile));
 }
 
 interface Target {
@@ -55,7 +54,6 @@ function closedText(ctx: Ctx, unit: Unit, period: Period, parent: Unit): string 
 async function target(ctx: Ctx, cmd: string, args: string, body: string): Promise<Target | undefined> {
   const unit = await resolveUnit(ctx, { cmd, args, body });
   if (!unit) return undefined;
-  if (!(await authorize(ctx, unit, maySubmit(ctx, unit), 'common:who_leader'))) return undefined;
   const profile = ctx.svc.profile(unit.profile);
   const { replace, rest } = replaceFlag(args);
   const period = periodOrSay(ctx, profile, cmd, rest, body, unit.level);
@@ -359,7 +357,7 @@ async function submitConfirmed(ctx: Ctx, state: DialogState): Promise<void> {
   await ctx.endDialog();
   const tg = await targetFromState(ctx, state.data);
   if (!tg || !ctx.person) return;
-  if (!(await authorize(ctx, tg.unit, maySubmit(ctx, tg.unit), 'common:who_leader'))) return;
+  if (!(await authorize(ctx, tg.unit, policies.submitReport))) return;
   const st = await periodState(ctx.db, tg.unit, periodKey(tg.period));
   if (st.closedBy) {
     ctx.reply(closedText(ctx, tg.unit, tg.period, st.closedBy));
@@ -401,6 +399,7 @@ export const reporting: Feature = {
   commands: [
     {
       names: ['baocao', 'report'],
+      allow: policies.submitReport,
       run: async (ctx, args, body) => {
         const tg = await target(ctx, 'baocao', args, body);
         if (!tg) return;
@@ -411,6 +410,7 @@ export const reporting: Feature = {
     },
     {
       names: ['mau', 'template'],
+      allow: policies.submitReport,
       run: async (ctx, args, body) => {
         const tg = await target(ctx, 'mau', args, body);
         if (!tg) return;
@@ -434,7 +434,7 @@ export const reporting: Feature = {
       onText: async (ctx, state, text) => {
         const tg = await targetFromState(ctx, state.data);
         if (!tg) return ctx.endDialog();
-        if (!(await authorize(ctx, tg.unit, maySubmit(ctx, tg.unit), 'common:who_leader'))) return;
+        if (!(await authorize(ctx, tg.unit, policies.submitReport))) return;
         return check(ctx, { ...tg, pending: state.data.values as ReportValues }, text);
       },
     },
@@ -484,6 +484,7 @@ export const reporting: Feature = {
       const period = rc.data?.period ? String(rc.data.period) : '';
       if (!unit) return;
       ctx.useUnit(unit);
+      if (!(await authorize(ctx, unit, policies.submitReport))) return;
       const tg = await target(ctx, 'baocao', period, text);
       if (tg) await check(ctx, tg, text);
     },

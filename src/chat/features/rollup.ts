@@ -3,7 +3,7 @@
  * and worst), /guilen (send the level's roll-up to the parent group) and /hanchot (deadlines).
  */
 import type { Unit } from '../../db/schema';
-import { leads, mayRead } from '../../app/access';
+import { policies } from '../../app/access';
 import { choosePeriod, levelRollsUp, storeReport } from '../../app/reporting';
 import { buildRollup, planSendUp, type SendUpPlan, type UnitRollup } from '../../app/rollups';
 import { afterReportStored } from '../../app/reminders';
@@ -26,7 +26,6 @@ export { leaderNames } from './rollup-text';
 async function readTarget(ctx: Ctx, cmd: string, args: string): Promise<{ unit: Unit; profile: Profile; roll: UnitRollup } | undefined> {
   const unit = await resolveUnit(ctx, { cmd, args, body: '' });
   if (!unit) return undefined;
-  if (!(await authorize(ctx, unit, mayRead, 'common:who_reader'))) return undefined;
   const profile = ctx.svc.profile(unit.profile);
   const period = choosePeriod(profile, args, ctx.now, unit.level);
   if (!period) {
@@ -46,8 +45,8 @@ const SEND = 'rollup-send';
 /** The unit /guilen acts for, its parent, and whether the caller may send it; undefined after a reply. */
 async function sendTarget(ctx: Ctx, unit: Unit, args: string): Promise<{ profile: Profile; parent: Unit; roll: UnitRollup } | undefined> {
   const profile = ctx.svc.profile(unit.profile);
-  const rule = teamRuleFor(profile, unit.level);
-  if (!(await authorize(ctx, unit, (r) => leads(r, rule?.deputy.actsAsLeader ?? false) || r.grantsHere.has('officer'), 'common:who_leader_officer_admin'))) return undefined;
+  // the command was checked by the core; the answer to the question is checked again here
+  if (!(await authorize(ctx, unit, policies.sendUp))) return undefined;
   const period = choosePeriod(profile, args, ctx.now, unit.level);
   if (!period) {
     ctx.reply(ctx.t('common:bad_period', { text: args }));
@@ -144,6 +143,7 @@ export const rollups: Feature = {
   commands: [
     {
       names: ['tiendo', 'progress'],
+      allow: policies.readProgress,
       run: async (ctx, args) => {
         const tg = await readTarget(ctx, 'tiendo', args);
         if (!tg) return;
@@ -156,6 +156,7 @@ export const rollups: Feature = {
     },
     {
       names: ['tonghop', 'summary'],
+      allow: policies.readProgress,
       run: async (ctx, args) => {
         const tg = await readTarget(ctx, 'tonghop', args);
         if (!tg) return;
@@ -168,9 +169,10 @@ export const rollups: Feature = {
         ctx.reply(hint ? `${text}\n\n${hint}` : text);
       },
     },
-    { names: ['guilen', 'sendup'], run: sendUp },
+    { names: ['guilen', 'sendup'], allow: policies.sendUp, run: sendUp },
     {
       names: ['hanchot', 'deadlines'],
+      allow: policies.anyone,
       run: async (ctx, args) => {
         const unit = await resolveUnit(ctx, { cmd: 'hanchot', args, body: '' });
         if (!unit) return;
