@@ -155,6 +155,21 @@ export interface OutboxTable {
   sent_at: string | null;
   /** platform message ids, JSON array, once sent */
   message_ids: string | null;
+  /** the drainer instance holding the row (status claimed or sending) */
+  claimed_by: Generated<string | null>;
+  /** the claim expires at this instant; any instance may then reclaim the row */
+  lease_until: Generated<string | null>;
+  /** when the send call began (status sending) */
+  send_started_at: Generated<string | null>;
+  /** 1 once a send's outcome was lost (reclaimed from sending): resent once, then never again */
+  maybe_sent: Generated<number>;
+}
+
+/** Shared send-rate state (migrations/006): one GCRA bucket per platform, chat or group. */
+export interface OutboxRateTable {
+  key: string;
+  /** theoretical arrival time, epoch ms (PostgreSQL bigint arrives as a string) */
+  tat_ms: number | string | bigint;
 }
 
 export interface InboundTable {
@@ -214,6 +229,7 @@ export interface Database {
   reminders_sent: ReminderSentTable;
   oneoff_deadlines: OneOffDeadlineTable;
   outbox: OutboxTable;
+  outbox_rate: OutboxRateTable;
   inbound_events: InboundTable;
   dialogs: DialogTable;
   bot_messages: BotMessageTable;
