@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
  * The outbox as leases (src/outbox): a claim names its instance (`claimed_by`) and expires
  * (`lease_until`), so a running drainer reclaims the rows of a crashed one. `maybe_sent` marks a
  * row whose send outcome was lost once (reclaimed from `sending`): it is resent once, never twice.
- * `outbox_rate` holds the token buckets every instance shares (one row per platform, chat, group).
+ * `outbox_rate` holds the send-rate windows every instance shares (one row per platform, chat, group).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   // one column per ALTER: SQLite adds one at a time
@@ -18,8 +18,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('outbox_rate')
     .addColumn('key', 'varchar(200)', (c) => c.primaryKey())
-    /** the bucket's theoretical arrival time (GCRA), epoch milliseconds */
-    .addColumn('tat_ms', 'bigint', (c) => c.notNull())
+    /** JSON array of the window's recent send instants (epoch ms), at most its count */
+    .addColumn('times', 'text', (c) => c.notNull())
+    /** the newest of them, for pruning idle windows */
+    .addColumn('last_ms', 'bigint', (c) => c.notNull())
     .execute();
 }
 

@@ -165,11 +165,13 @@ export interface OutboxTable {
   maybe_sent: Generated<number>;
 }
 
-/** Shared send-rate state (migrations/006): one GCRA bucket per platform, chat or group. */
+/** Shared send-rate state (migrations/006): one sliding window per platform, chat or group. */
 export interface OutboxRateTable {
   key: string;
-  /** theoretical arrival time, epoch ms (PostgreSQL bigint arrives as a string) */
-  tat_ms: number | string | bigint;
+  /** JSON array of recent send instants, epoch ms */
+  times: string;
+  /** the newest instant, epoch ms (PostgreSQL bigint arrives as a string) */
+  last_ms: number | string | bigint;
 }
 
 export interface InboundTable {

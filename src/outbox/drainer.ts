@@ -1,7 +1,7 @@
 /**
  * Drains the outbox through each platform's sender. Every pass claims, per platform, the due head
  * of each chat's queue within the shared rate limits (outbox/store.ts: leases, FIFO per chat,
- * fairness, buckets in the database), sends those rows concurrently (one per chat, so order holds),
+ * fairness, rate windows in the database), sends those rows concurrently (one per chat, so order holds),
  * and records the outcome:
  *
  * - sent: `sending` is written right before the send call and `sent` right after, so a crash can
@@ -22,7 +22,7 @@ import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { OutboxRow } from '../db/schema';
 import { rememberBotMessage } from '../store/bot-messages';
-import { chatBuckets, globalBucket, type Bucket } from './rate-limit';
+import { chatWindows, globalWindow, type Window } from './rate-limit';
 import * as store from './store';
 import { SendError, type Outgoing, type PlatformSender } from './types';
 
@@ -214,8 +214,8 @@ export class OutboxDrainer {
       now: this.clock.now(),
       leaseMs: this.o.leaseMs,
       limit: this.o.batch,
-      global: globalBucket(platform, sender.limits),
-      bucketsFor: (chatId) => this.chatBuckets(sender, chatId),
+      global: globalWindow(platform, sender.limits),
+      windowsFor: (chatId) => this.chatWindows(sender, chatId),
     });
     const { released, resent, unknown } = claim.reclaimed;
     if (released + resent + unknown > 0) {
@@ -240,8 +240,8 @@ export class OutboxDrainer {
     return { claimed: claim.rows.length, sent, ...(claim.rateWaitMs !== undefined ? { rateWaitMs: claim.rateWaitMs } : {}) };
   }
 
-  private chatBuckets(sender: PlatformSender, chatId: string): Bucket[] {
-    return chatBuckets(sender.platform, chatId, sender.limits, sender.isGroupChat ? sender.isGroupChat(chatId) : true);
+  private chatWindows(sender: PlatformSender, chatId: string): Window[] {
+    return chatWindows(sender.platform, chatId, sender.limits, sender.isGroupChat ? sender.isGroupChat(chatId) : true);
   }
 
   /** Sends one claimed row; true when it was sent. */
@@ -281,7 +281,7 @@ export class OutboxDrainer {
       await store.markSent(trx, row.id, messageIds, at);
       if (message.context) await rememberBotMessage(trx, row.platform, row.chat_id, messageIds, message.context, at);
       if (messageIds.length > 1) {
-        await store.chargeBuckets(trx, [globalBucket(row.platform, sender.limits), ...this.chatBuckets(sender, row.chat_id)], at, messageIds.length - 1);
+        await store.chargeWindows(trx, [globalWindow(row.platform, sender.limits), ...this.chatWindows(sender, row.chat_id)], at, messageIds.length - 1);
       }
     });
     const latencyMs = at.getTime() - Date.parse(row.created_at);

@@ -1,53 +1,66 @@
 /**
- * Send rates as token buckets (GCRA: one number per bucket, the "theoretical arrival time"), so the
- * state fits one database row and every instance draining the database shares it. Pure functions:
- * the store reads and writes the numbers inside the claim transaction.
- *
- * A limit "at most N in any window W" (Telegram: 30 a second overall, 20 a minute into a group)
- * becomes a bucket of `burst` = ceil(N/4) messages refilled every W/(N − burst + 1): a full burst
- * followed by the steady pace never puts more than N messages into any window of length W.
- * A per-chat pace (Telegram's "about one a second") is a plain bucket: `perChatBurst` at once, then
- * `perChatPerSecond`.
+ * Send rates as sliding windows: "at most `count` messages in any `windowMs`", checked against the
+ * instants of the last `count` sends. That state is small (≤ 30 numbers) and lives in one database
+ * row per window (`outbox_rate`), read and written inside the claim transaction, so every instance
+ * draining the database counts the same sends. A window allows its whole count at once (a burst)
+ * and never more than `count` in any stretch of `windowMs`. Pure functions; the store does the I/O.
  */
 import type { SendLimits } from './types';
 
-export interface Bucket {
+export interface Window {
   key: string;
-  /** messages allowed at once */
-  burst: number;
-  /** one message's share of time, ms */
-  intervalMs: number;
+  count: number;
+  windowMs: number;
 }
 
-/** A limit of at most `count` messages in any window of `windowMs`. */
-export function windowBucket(key: string, count: number, windowMs: number): Bucket {
-  const n = Math.max(1, Math.floor(count));
-  const burst = Math.max(1, Math.ceil(n / 4));
-  return { key, burst, intervalMs: Math.ceil(windowMs / (n - burst + 1)) };
+export function globalWindow(platform: string, limits: SendLimits): Window {
+  return { key: platform, count: Math.max(1, Math.floor(limits.perSecond)), windowMs: 1000 };
 }
 
-export function globalBucket(platform: string, limits: SendLimits): Bucket {
-  return windowBucket(platform, limits.perSecond, 1000);
-}
-
-/** The buckets one message to `chatId` draws from besides the platform's global one. */
-export function chatBuckets(platform: string, chatId: string, limits: SendLimits, isGroup: boolean): Bucket[] {
-  const out: Bucket[] = [];
+/**
+ * The windows one message to `chatId` counts in besides the platform's: the per-chat pace
+ * (`perChatBurst` messages per `perChatBurst / perChatPerSecond` seconds) and, for groups,
+ * `perGroupPerMinute`.
+ */
+export function chatWindows(platform: string, chatId: string, limits: SendLimits, isGroup: boolean): Window[] {
+  const out: Window[] = [];
   if (limits.perChatPerSecond !== undefined) {
-    out.push({ key: `${platform}:c:${chatId}`, burst: Math.max(1, limits.perChatBurst ?? 1), intervalMs: Math.ceil(1000 / limits.perChatPerSecond) });
+    const burst = Math.max(1, Math.floor(limits.perChatBurst ?? 1));
+    out.push({ key: `${platform}:c:${chatId}`, count: burst, windowMs: Math.ceil((burst * 1000) / limits.perChatPerSecond) });
   }
-  if (limits.perGroupPerMinute !== undefined && isGroup) out.push(windowBucket(`${platform}:g:${chatId}`, limits.perGroupPerMinute, 60_000));
+  if (limits.perGroupPerMinute !== undefined && isGroup) {
+    out.push({ key: `${platform}:g:${chatId}`, count: Math.max(1, Math.floor(limits.perGroupPerMinute)), windowMs: 60_000 });
+  }
   return out;
 }
 
-/** 0 when a message may go now, else the milliseconds until it may. */
-export function waitMs(tat: number | undefined, now: number, b: Bucket): number {
-  const t = Math.max(tat ?? now, now);
-  const allowAt = t - (b.burst - 1) * b.intervalMs;
-  return allowAt > now ? allowAt - now : 0;
+/** The send instants still inside the window at `now`, oldest first. */
+export function live(times: readonly number[], now: number, w: Window): number[] {
+  return times.filter((t) => t > now - w.windowMs).sort((a, b) => a - b);
 }
 
-/** The bucket's state after `n` messages at `now` (call only when `waitMs` was 0). */
-export function take(tat: number | undefined, now: number, b: Bucket, n = 1): number {
-  return Math.max(tat ?? now, now) + n * b.intervalMs;
+/** 0 when `n` more messages may go now, else the milliseconds until they may. */
+export function waitMs(times: readonly number[], now: number, w: Window, n = 1): number {
+  const l = live(times, now, w);
+  const over = l.length + n - w.count;
+  if (over <= 0) return 0;
+  // the `over` oldest must leave the window first
+  const t = l[Math.min(over, l.length) - 1];
+  return t === undefined ? 0 : t + w.windowMs - now;
+}
+
+/** The window's state after `n` messages at `now` (only the last `count` instants matter). */
+export function take(times: readonly number[], now: number, w: Window, n = 1): number[] {
+  const l = [...live(times, now, w), ...Array.from({ length: n }, () => now)];
+  return l.slice(-w.count);
+}
+
+export function parseTimes(s: string | null | undefined): number[] {
+  if (!s) return [];
+  try {
+    const v = JSON.parse(s) as unknown;
+    return Array.isArray(v) ? v.filter((x): x is number => typeof x === 'number') : [];
+  } catch {
+    return [];
+  }
 }

@@ -12,13 +12,13 @@
  * Claims are leases (claimed_by, lease_until) reclaimed by any instance's next claim. Only the
  * head of each chat's queue (its oldest unfinished row) can be claimed, so a chat's messages go
  * out in order even across retries, and every chat's head competes for the same batch, so a busy
- * group does not starve the others. Rates are token buckets in `outbox_rate`, taken inside the
+ * group does not starve the others. Rates are sliding windows in `outbox_rate`, counted inside the
  * claim transaction, so all instances together keep each platform's limits.
  */
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
 import type { Db } from '../db';
 import type { Database, OutboxRow } from '../db/schema';
-import { take, waitMs, type Bucket } from './rate-limit';
+import { parseTimes, take, waitMs, type Window } from './rate-limit';
 import type { Outgoing } from './types';
 
 export type OutboxStatus = 'pending' | 'claimed' | 'sending' | 'sent' | 'failed' | 'unknown';
@@ -116,10 +116,10 @@ export interface ClaimRequest {
   leaseMs: number;
   /** most rows to claim (one per chat) */
   limit: number;
-  /** the platform's overall bucket */
-  global: Bucket;
-  /** the chat's own buckets (per chat, per group) */
-  bucketsFor(chatId: string): Bucket[];
+  /** the platform's overall rate window */
+  global: Window;
+  /** the chat's own windows (per chat, per group) */
+  windowsFor(chatId: string): Window[];
 }
 
 export interface Claim {
@@ -129,10 +129,31 @@ export interface Claim {
   rateWaitMs?: number;
 }
 
+async function readWindows(db: Q, keys: string[], lock: boolean): Promise<Map<string, number[]>> {
+  const out = new Map<string, number[]>();
+  for (let i = 0; i < keys.length; i += 500) {
+    let q = db.selectFrom('outbox_rate').select(['key', 'times']).where('key', 'in', keys.slice(i, i + 500));
+    if (lock) q = q.forUpdate();
+    for (const r of await q.execute()) out.set(r.key, parseTimes(r.times));
+  }
+  return out;
+}
+
+async function writeWindows(db: Q, windows: Map<string, number[]>): Promise<void> {
+  const rows = [...windows].map(([key, times]) => ({ key, times: JSON.stringify(times), last_ms: times.at(-1) ?? 0 }));
+  for (let i = 0; i < rows.length; i += 200) {
+    await db
+      .insertInto('outbox_rate')
+      .values(rows.slice(i, i + 200))
+      .onConflict((oc) => oc.column('key').doUpdateSet({ times: (eb) => eb.ref('excluded.times'), last_ms: (eb) => eb.ref('excluded.last_ms') }))
+      .execute();
+  }
+}
+
 /**
- * One claim transaction: reclaim lapsed leases, lock the platform's bucket row (claims of one
- * platform queue there), pick the due head of each chat, oldest first, take their buckets and
- * lease them to `owner`.
+ * One claim transaction: reclaim lapsed leases, lock the platform's rate row (claims of one
+ * platform queue there), pick the due head of each chat, oldest first, count them in their rate
+ * windows and lease them to `owner`.
  */
 export async function claimBatch(db: Db, req: ClaimRequest): Promise<Claim> {
   const pg = isPostgres(db);
@@ -141,10 +162,8 @@ export async function claimBatch(db: Db, req: ClaimRequest): Promise<Claim> {
     const nowMs = req.now.getTime();
     const reclaimed = await reclaimExpired(trx, req.platform, req.now);
 
-    await trx.insertInto('outbox_rate').values({ key: req.global.key, tat_ms: 0 }).onConflict((oc) => oc.column('key').doNothing()).execute();
-    let gq = trx.selectFrom('outbox_rate').select('tat_ms').where('key', '=', req.global.key);
-    if (pg) gq = gq.forUpdate();
-    let globalTat = Number((await gq.executeTakeFirstOrThrow()).tat_ms);
+    await trx.insertInto('outbox_rate').values({ key: req.global.key, times: '[]', last_ms: 0 }).onConflict((oc) => oc.column('key').doNothing()).execute();
+    let globalTimes = (await readWindows(trx, [req.global.key], pg)).get(req.global.key) ?? [];
 
     const heads = trx
       .selectFrom('outbox')
@@ -165,50 +184,40 @@ export async function claimBatch(db: Db, req: ClaimRequest): Promise<Claim> {
     const candidates = (await cq.execute()) as OutboxRow[];
     if (candidates.length === 0) return { rows: [], reclaimed };
 
-    const bucketsOf = new Map(candidates.map((r) => [r.chat_id, req.bucketsFor(r.chat_id)]));
-    const keys = [...new Set([...bucketsOf.values()].flat().map((b) => b.key))];
-    const tats = new Map<string, number>();
-    for (let i = 0; i < keys.length; i += 500) {
-      const rows = await trx.selectFrom('outbox_rate').select(['key', 'tat_ms']).where('key', 'in', keys.slice(i, i + 500)).execute();
-      for (const r of rows) tats.set(r.key, Number(r.tat_ms));
-    }
+    const windowsOf = new Map(candidates.map((r) => [r.chat_id, req.windowsFor(r.chat_id)]));
+    const state = await readWindows(trx, [...new Set([...windowsOf.values()].flat().map((w) => w.key))], false);
 
     const claimed: OutboxRow[] = [];
-    const changed = new Set<string>();
+    const changed = new Map<string, number[]>();
     let rateWaitMs: number | undefined;
     const held = (w: number): void => {
       rateWaitMs = rateWaitMs === undefined ? w : Math.min(rateWaitMs, w);
     };
     for (const row of candidates) {
       if (claimed.length >= req.limit) break;
-      const gw = waitMs(globalTat, nowMs, req.global);
+      const gw = waitMs(globalTimes, nowMs, req.global);
       if (gw > 0) {
         held(gw);
         break;
       }
-      const buckets = bucketsOf.get(row.chat_id)!;
-      const cw = Math.max(0, ...buckets.map((b) => waitMs(tats.get(b.key), nowMs, b)));
+      const windows = windowsOf.get(row.chat_id)!;
+      const cw = Math.max(0, ...windows.map((w) => waitMs(state.get(w.key) ?? [], nowMs, w)));
       if (cw > 0) {
         held(cw);
         continue;
       }
-      globalTat = take(globalTat, nowMs, req.global);
-      for (const b of buckets) {
-        tats.set(b.key, take(tats.get(b.key), nowMs, b));
-        changed.add(b.key);
+      globalTimes = take(globalTimes, nowMs, req.global);
+      for (const w of windows) {
+        const t = take(state.get(w.key) ?? [], nowMs, w);
+        state.set(w.key, t);
+        changed.set(w.key, t);
       }
       claimed.push(row);
     }
     if (claimed.length === 0) return { rows: [], reclaimed, ...(rateWaitMs !== undefined ? { rateWaitMs } : {}) };
 
-    await trx.updateTable('outbox_rate').set({ tat_ms: globalTat }).where('key', '=', req.global.key).execute();
-    if (changed.size > 0) {
-      await trx
-        .insertInto('outbox_rate')
-        .values([...changed].map((key) => ({ key, tat_ms: tats.get(key)! })))
-        .onConflict((oc) => oc.column('key').doUpdateSet({ tat_ms: (eb) => eb.ref('excluded.tat_ms') }))
-        .execute();
-    }
+    changed.set(req.global.key, globalTimes);
+    await writeWindows(trx, changed);
     const leaseUntil = new Date(nowMs + req.leaseMs).toISOString();
     await trx
       .updateTable('outbox')
@@ -280,17 +289,12 @@ export async function markFailed(db: Db, id: number, owner: string, attempts: nu
     .execute();
 }
 
-/** A message that went out as `n` extra platform messages (a split text) draws them from its buckets too. */
-export async function chargeBuckets(db: Q, buckets: Bucket[], now: Date, n: number): Promise<void> {
-  if (n <= 0) return;
+/** A message that went out as `n` extra platform messages (a split text) counts them in its windows too. */
+export async function chargeWindows(db: Q, windows: Window[], now: Date, n: number): Promise<void> {
+  if (n <= 0 || windows.length === 0) return;
+  const state = await readWindows(db, windows.map((w) => w.key), isPostgres(db));
   const t = now.getTime();
-  for (const b of buckets) {
-    await db
-      .updateTable('outbox_rate')
-      .set({ tat_ms: sql<number>`case when tat_ms > ${t} then tat_ms else ${t} end + ${n * b.intervalMs}` })
-      .where('key', '=', b.key)
-      .execute();
-  }
+  await writeWindows(db, new Map(windows.map((w) => [w.key, take(state.get(w.key) ?? [], t, w, n)])));
 }
 
 export interface QueueDepth {
@@ -311,9 +315,9 @@ export async function queueDepth(db: Db, statuses?: readonly string[]): Promise<
   return (await q.execute()).map((r) => ({ platform: r.platform, status: r.status, count: Number(r.n) }));
 }
 
-/** Buckets idle since before `before` are full again: their rows can go. */
+/** Rate windows idle since before `before` (older than any window) hold nothing: their rows can go. */
 export async function pruneRates(db: Db, before: Date): Promise<number> {
-  const r = await db.deleteFrom('outbox_rate').where('tat_ms', '<', before.getTime()).executeTakeFirst();
+  const r = await db.deleteFrom('outbox_rate').where('last_ms', '<', before.getTime()).executeTakeFirst();
   return Number(r.numDeletedRows);
 }
 

@@ -67,7 +67,7 @@ export interface ReplyContext {
 }
 
 /**
- * A platform's documented sending limits. The drainer turns them into token buckets kept in the
+ * A platform's documented sending limits. The drainer counts them in sliding windows kept in the
  * database (outbox/rate-limit.ts), shared by every instance draining that database.
  */
 export interface SendLimits {

@@ -13,7 +13,7 @@ import { SendError, type Outgoing, type PlatformSender } from '../../outbox/type
 import { renderParts, toChatId, type Part } from './outbound';
 
 /** Telegram's documented limits: 30 messages a second overall, 20 a minute into a group, about 1 a second per chat. */
-export const TELEGRAM_LIMITS = { perSecond: 30, perGroupPerMinute: 20, perChatPerSecond: 1, perChatBurst: 3 } as const;
+export const TELEGRAM_LIMITS = { perSecond: 30, perGroupPerMinute: 20, perChatPerSecond: 1, perChatBurst: 10 } as const;
 
 /** Group and supergroup ids are negative; private chats are the user's (positive) id. */
 export const isTelegramGroup = (chatId: string): boolean => chatId.startsWith('-');
