@@ -8,7 +8,7 @@ import type { Router } from 'express';
 import { getProfile } from './app/profiles';
 import { seedDemo } from './app/demo-seed';
 import { createChatCore, type ChatCore } from './chat';
-import { OutboxDrainer } from './outbox/drainer';
+import { OutboxDrainer, type DrainerHooks } from './outbox/drainer';
 import type { PlatformSender } from './outbox/types';
 import { OffsetClock, type Clock } from './clock';
 import type { Config } from './config';
@@ -43,6 +43,8 @@ export interface BuildOptions {
   clock?: Clock;
   /** drainer poll interval (tests use a short one) */
   pollMs?: number;
+  /** outbox metrics: sent, failures, reclaimed leases (more can be added with `app.drainer.addHooks`) */
+  outboxHooks?: DrainerHooks;
 }
 
 export async function buildApp(config: Config, opts: BuildOptions): Promise<App> {
@@ -79,6 +81,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   drainer = new OutboxDrainer(handle.db, senders, clock, log, {
     pollMs: opts.pollMs ?? 1000,
     maxAgeMs: config.OUTBOX_MAX_AGE_HOURS * 3600_000,
+    ...(opts.outboxHooks ? { hooks: opts.outboxHooks } : {}),
   });
 
   const routers: Router[] = [];

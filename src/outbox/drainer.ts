@@ -318,10 +318,13 @@ export class OutboxDrainer {
       return;
     }
     const now = this.clock.now().getTime();
-    const delay =
+    // never 0: a row retried "now" would be claimed again within the same pass
+    const delay = Math.max(
+      1,
       e instanceof SendError && e.retryAfterMs !== undefined
         ? e.retryAfterMs
-        : Math.min(this.o.backoffMs * 2 ** Math.min(attempts - 1, 30), this.o.maxBackoffMs);
+        : Math.min(this.o.backoffMs * 2 ** Math.min(attempts - 1, 30), this.o.maxBackoffMs),
+    );
     const deadline = Date.parse(row.created_at) + this.o.maxAgeMs;
     if (now + delay > deadline) {
       const hours = Math.round(this.o.maxAgeMs / 360_000) / 10;

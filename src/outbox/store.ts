@@ -164,6 +164,7 @@ export async function claimBatch(db: Db, req: ClaimRequest): Promise<Claim> {
 
     await trx.insertInto('outbox_rate').values({ key: req.global.key, times: '[]', last_ms: 0 }).onConflict((oc) => oc.column('key').doNothing()).execute();
     let globalTimes = (await readWindows(trx, [req.global.key], pg)).get(req.global.key) ?? [];
+    const state = new Map<string, number[]>();
 
     const heads = trx
       .selectFrom('outbox')
@@ -172,47 +173,58 @@ export async function claimBatch(db: Db, req: ClaimRequest): Promise<Claim> {
       .where('status', 'in', ACTIVE_STATUSES)
       .groupBy('chat_id')
       .as('h');
-    let cq = trx
-      .selectFrom('outbox as o')
-      .innerJoin(heads, 'h.head_id', 'o.id')
-      .selectAll('o')
-      .where('o.status', '=', 'pending')
-      .where('o.next_attempt_at', '<=', nowIso)
-      .orderBy('o.id')
-      .limit(req.limit * 4);
-    if (pg) cq = cq.forUpdate('o').skipLocked();
-    const candidates = (await cq.execute()) as OutboxRow[];
-    if (candidates.length === 0) return { rows: [], reclaimed };
-
-    const windowsOf = new Map(candidates.map((r) => [r.chat_id, req.windowsFor(r.chat_id)]));
-    const state = await readWindows(trx, [...new Set([...windowsOf.values()].flat().map((w) => w.key))], false);
-
+    const page = Math.max(req.limit * 4, 50);
     const claimed: OutboxRow[] = [];
     const changed = new Map<string, number[]>();
     let rateWaitMs: number | undefined;
     const held = (w: number): void => {
       rateWaitMs = rateWaitMs === undefined ? w : Math.min(rateWaitMs, w);
     };
-    for (const row of candidates) {
-      if (claimed.length >= req.limit) break;
-      const gw = waitMs(globalTimes, nowMs, req.global);
-      if (gw > 0) {
-        held(gw);
-        break;
+    // pages of heads, oldest first, until the batch is full, the platform's window is, or none are left
+    let after = 0;
+    let globalFull = false;
+    for (let p = 0; p < 20 && claimed.length < req.limit && !globalFull; p++) {
+      let cq = trx
+        .selectFrom('outbox as o')
+        .innerJoin(heads, 'h.head_id', 'o.id')
+        .selectAll('o')
+        .where('o.status', '=', 'pending')
+        .where('o.next_attempt_at', '<=', nowIso)
+        .where('o.id', '>', after)
+        .orderBy('o.id')
+        .limit(page);
+      if (pg) cq = cq.forUpdate('o').skipLocked();
+      const candidates = (await cq.execute()) as OutboxRow[];
+      if (candidates.length === 0) break;
+      after = candidates[candidates.length - 1]!.id;
+
+      const windowsOf = new Map(candidates.map((r) => [r.chat_id, req.windowsFor(r.chat_id)]));
+      const unread = [...new Set([...windowsOf.values()].flat().map((w) => w.key))].filter((k) => !state.has(k));
+      for (const [k, v] of await readWindows(trx, unread, false)) state.set(k, v);
+
+      for (const row of candidates) {
+        if (claimed.length >= req.limit) break;
+        const gw = waitMs(globalTimes, nowMs, req.global);
+        if (gw > 0) {
+          held(gw);
+          globalFull = true;
+          break;
+        }
+        const windows = windowsOf.get(row.chat_id)!;
+        const cw = Math.max(0, ...windows.map((w) => waitMs(state.get(w.key) ?? [], nowMs, w)));
+        if (cw > 0) {
+          held(cw);
+          continue;
+        }
+        globalTimes = take(globalTimes, nowMs, req.global);
+        for (const w of windows) {
+          const t = take(state.get(w.key) ?? [], nowMs, w);
+          state.set(w.key, t);
+          changed.set(w.key, t);
+        }
+        claimed.push(row);
       }
-      const windows = windowsOf.get(row.chat_id)!;
-      const cw = Math.max(0, ...windows.map((w) => waitMs(state.get(w.key) ?? [], nowMs, w)));
-      if (cw > 0) {
-        held(cw);
-        continue;
-      }
-      globalTimes = take(globalTimes, nowMs, req.global);
-      for (const w of windows) {
-        const t = take(state.get(w.key) ?? [], nowMs, w);
-        state.set(w.key, t);
-        changed.set(w.key, t);
-      }
-      claimed.push(row);
+      if (candidates.length < page) break;
     }
     if (claimed.length === 0) return { rows: [], reclaimed, ...(rateWaitMs !== undefined ? { rateWaitMs } : {}) };
 

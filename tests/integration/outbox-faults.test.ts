@@ -292,6 +292,19 @@ describe('outbox under faults', () => {
     expect(clock.now().getTime() - t0).toBeGreaterThanOrEqual(7 * 60_000);
   });
 
+  it('many chats held back by their own limit do not hide a later chat that may go', async () => {
+    const messages: Outgoing[] = [];
+    for (let i = 1; i <= 2; i++) for (let u = 0; u < 120; u++) messages.push(tgOut(String(700 + u), `u${u} #${i}`));
+    messages.push(tgOut(PRIVATE_1, 'late'));
+    await enqueue(h.db, messages, clock.now());
+    // one message a second per chat, no burst; a wide overall limit
+    const d = drainer([{ ...telegramSender(), limits: { perSecond: 1000, perChatPerSecond: 1, perChatBurst: 1 } }], { batch: 10 });
+    expect(await d.drainAll()).toBe(121); // every chat's first message, and the late chat's, though 120 older heads are held back
+    expect(sentTexts(PRIVATE_1)).toEqual(['late']);
+    clock.advance(1000);
+    expect(await d.drainAll()).toBe(120);
+  });
+
   it('two instances on one database share the rate limits and never send a row twice', async () => {
     // PostgreSQL: two pools, as two processes would have. SQLite: one in-process connection (two
     // better-sqlite3 connections in one event loop would block each other); the drainers share
