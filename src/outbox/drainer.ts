@@ -50,7 +50,7 @@ export interface DrainerOptions {
   maxBackoffMs?: number;
   /** a message still failing this long after it was queued fails for good (default 24 h) */
   maxAgeMs?: number;
-  /** how long a claim holds without renewal (default 60 s) */
+  /** how long a claim holds without renewal: a crashed instance's rows wait this long at most (default 30 s) */
   leaseMs?: number;
   /** renewal period for rows being sent (default leaseMs / 3) */
   heartbeatMs?: number;
@@ -93,7 +93,7 @@ export class OutboxDrainer {
     opts: DrainerOptions = {},
   ) {
     for (const s of senders) this.senders.set(s.platform, s);
-    const leaseMs = opts.leaseMs ?? 60_000;
+    const leaseMs = opts.leaseMs ?? 30_000;
     this.o = {
       backoffMs: opts.backoffMs ?? 1000,
       maxBackoffMs: opts.maxBackoffMs ?? 300_000,
@@ -179,7 +179,8 @@ export class OutboxDrainer {
           sent += r.sent;
           if (r.rateWaitMs !== undefined) rateWait = Math.min(rateWait ?? Infinity, r.rateWaitMs);
         }
-        if (claimed === 0) break;
+        // stopping: the rows claimed so far were sent and recorded; the rest waits for the next start
+        if (claimed === 0 || this.stopped) break;
       }
     } finally {
       clearInterval(beat);

@@ -215,6 +215,23 @@ describe('outbox under faults', () => {
     });
   });
 
+  it('stop() lets the call in flight finish and records it; the rest stays queued, unclaimed', async () => {
+    await enqueue(h.db, [tgOut(PRIVATE_1, 'A1'), tgOut(PRIVATE_1, 'A2')], clock.now());
+    const real = telegramSender();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const inCall = new Promise<void>((r) => (entered = r));
+    const d = drainer([{ ...real, async send(m) { entered(); await gate; return real.send(m); } }]);
+    d.start();
+    await inCall;
+    const stopping = d.stop();
+    release();
+    await stopping;
+    expect(sentTexts(PRIVATE_1)).toEqual(['A1']);
+    expect((await rows()).map((r) => [r.status, r.claimed_by])).toEqual([['sent', null], ['pending', null]]);
+  });
+
   describe('storms: FIFO per chat across retries', () => {
     it('Telegram 429 (retry_after) then 500 for 60 s: all 18 delivered, none doubled, order kept in every chat', async () => {
       const chats = [GROUP_1, GROUP_2, PRIVATE_1];
