@@ -206,7 +206,9 @@ describe('outbox under faults', () => {
       await inCall;
       clock.advance(10 * 60_000); // ten minutes in one call
       const renewed = new Date(clock.now().getTime() + 60_000).toISOString();
-      for (let i = 0; i < 500 && (await rows())[0]!.lease_until !== renewed; i++) await new Promise((r) => setImmediate(r));
+      // wait for the heartbeat (every 5 ms) to write the renewed lease
+      const deadline = Date.now() + 5000;
+      while ((await rows())[0]!.lease_until !== renewed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
       expect((await rows())[0]!.lease_until).toBe(renewed); // the heartbeat renewed it
       expect(await other.drainAll()).toBe(0);
       release();
