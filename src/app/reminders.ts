@@ -45,8 +45,9 @@ import {
   type ScheduledPoint,
 } from '../domain/calendar';
 import { levelIndex, parentLevel, teamRuleFor, type OneOffDeadline, type Profile } from '../domain/profile';
-import { CAPABILITIES, PLATFORMS, type ChatRef, type Mention, type Outgoing, type Platform } from '../chat/types';
-import { enqueue } from '../store/outbox';
+import { CAPABILITIES } from '../chat/types';
+import { PLATFORMS, type ChatRef, type Mention, type Outgoing, type Platform } from '../outbox/types';
+import { enqueue } from '../outbox/store';
 import { latestReports } from '../store/reports';
 import {
   activeProfileIds,

@@ -8,7 +8,7 @@ import { fold, normalizeMessage } from '../domain/text';
 import { botMessageContext } from '../store/bot-messages';
 import { linkWithUnit } from '../store/chats';
 import { firstSeen } from '../store/inbound';
-import { enqueue } from '../store/outbox';
+import { enqueue } from '../outbox/store';
 import { personForSender, rememberPrivateChat } from '../store/people';
 import { grantRole } from '../store/grants';
 import { getUnit } from '../store/units';

@@ -166,6 +166,23 @@ export interface OutboxTable {
   sent_at: string | null;
   /** platform message ids, JSON array, once sent */
   message_ids: string | null;
+  /** the drainer instance holding the row (status claimed or sending) */
+  claimed_by: Generated<string | null>;
+  /** the claim expires at this instant; any instance may then reclaim the row */
+  lease_until: Generated<string | null>;
+  /** when the send call began (status sending) */
+  send_started_at: Generated<string | null>;
+  /** 1 once a send's outcome was lost (reclaimed from sending): resent once, then never again */
+  maybe_sent: Generated<number>;
+}
+
+/** Shared send-rate state (migrations/006): one sliding window per platform, chat or group. */
+export interface OutboxRateTable {
+  key: string;
+  /** JSON array of recent send instants, epoch ms */
+  times: string;
+  /** the newest instant, epoch ms (PostgreSQL bigint arrives as a string) */
+  last_ms: number | string | bigint;
 }
 
 export interface InboundTable {
@@ -247,6 +264,7 @@ export interface Database {
   period_reopenings: PeriodReopeningTable;
   oneoff_deadlines: OneOffDeadlineTable;
   outbox: OutboxTable;
+  outbox_rate: OutboxRateTable;
   inbound_events: InboundTable;
   dialogs: DialogTable;
   bot_messages: BotMessageTable;

@@ -142,6 +142,11 @@ export class FakeZalo {
     this.failures.push({ method, code, times, description });
   }
 
+  /** Clears the injected failures (an outage is over). */
+  clearFailures(): void {
+    this.failures.length = 0;
+  }
+
   /** Texts sent to one chat, in order. */
   sentTo(chatId: string): string[] {
     return this.sent.filter((s) => s.chatId === chatId).map((s) => s.text);

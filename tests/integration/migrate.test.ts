@@ -11,7 +11,7 @@ describe('migrations', () => {
       expect(names.sort()).toEqual(
         [
           'audit_log', 'bot_messages', 'chat_links', 'chat_members', 'dialogs', 'identities', 'inbound_events',
-          'membership_requests', 'memberships', 'oneoff_deadlines', 'outbox', 'people', 'period_reopenings', 'reminders_sent', 'reports', 'role_grants',
+          'membership_requests', 'memberships', 'oneoff_deadlines', 'outbox', 'outbox_rate', 'people', 'period_reopenings', 'reminders_sent', 'reports', 'role_grants',
           'teams', 'units',
           'one_time_codes', 'code_attempts',
         ].sort(),

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../../logger';
 import { silentLogger } from '../../logger';
-import { SendError, type Outgoing, type PlatformSender } from '../../chat/types';
+import { SendError, type Outgoing, type PlatformSender } from '../../outbox/types';
 import { ZaloApiError, ZaloNetworkError, type ZaloClient } from './client';
 
 export const ZALO_MAX_TEXT = 2000;
