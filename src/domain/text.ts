@@ -63,3 +63,11 @@ export function normalizeMessage(s: string): string {
     .replace(/[\u200b\u200c\u200e\u200f\u2060\ufeff]/g, '')
     .replace(/^[\s\u200d]+|[\s\u200d]+$/g, '');
 }
+
+/**
+ * A message's length counted as a platform that does not say how it counts might count it, at its
+ * largest: UTF-16 units of the decomposed (NFD) text, so each Vietnamese tone mark counts apart.
+ */
+export function decomposedLength(text: string): number {
+  return text.normalize('NFD').length;
+}

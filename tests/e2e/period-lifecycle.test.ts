@@ -23,9 +23,8 @@ afterAll(() => app.cleanup());
 const { say, person, botTexts } = simDriver(() => app, () => s);
 const Q4 = '2026-Q4';
 
+// team and member counts come from the roster, not typed (issue 10 §2): a report has 12 typed lines
 const FULL = [
-  'Số tổ: 1',
-  'Số thành viên: 6',
   'Tổng số hộ: 120',
   'Số buổi tuyên truyền: 3',
   'Hộ được hướng dẫn: 45',
@@ -67,18 +66,16 @@ async function sendUp(user: string): Promise<string> {
 }
 
 describe('amendments merge into the latest version', () => {
-  it('keeps the 14 figures when a 2-line correction follows, marking the 2 changed lines', async () => {
+  it('keeps the 12 figures when a 2-line correction follows, marking the 2 changed lines', async () => {
     const [a] = villages as [Unit];
     await say(groupOf(a.id), leader(a), '/baocao\n' + FULL.join('\n'));
     expect((await say(groupOf(a.id), leader(a), '1'))[0]!.text).toBe('✅ Đã lưu báo cáo quý 4/2026 của Thôn Tân Thành. Cảm ơn!');
-    expect(Object.keys((await latestReport(app.handle.db, a.id, Q4, 'periodic'))!.values)).toHaveLength(14);
+    expect(Object.keys((await latestReport(app.handle.db, a.id, Q4, 'periodic'))!.values)).toHaveLength(12);
 
     const echo = await say(groupOf(a.id), leader(a), '/baocao\nHộ được hướng dẫn: 50\nKích hoạt VNeID mức 2: 35');
     expect(echo[0]!.text).toBe(
       [
         '📋 Báo cáo quý 4/2026 — Thôn Tân Thành',
-        '• Số tổ: 1 tổ',
-        '• Số thành viên: 6 người',
         '• Tổng số hộ: 120 hộ',
         '• Số buổi tuyên truyền: 3 buổi',
         '✏️ Hộ được hướng dẫn: 45 hộ → 50 hộ',
@@ -100,7 +97,7 @@ describe('amendments merge into the latest version', () => {
     expect((await say(groupOf(a.id), leader(a), '1'))[0]!.text).toBe('✅ Đã lưu bản sửa lần 2 báo cáo quý 4/2026 của Thôn Tân Thành.');
     const v2 = (await latestReport(app.handle.db, a.id, Q4, 'periodic'))!;
     expect(v2.version).toBe(2);
-    expect(Object.keys(v2.values)).toHaveLength(14);
+    expect(Object.keys(v2.values)).toHaveLength(12);
     expect(v2.values).toMatchObject({ households_supported: 50, vneid_l2: 35, households_total: 120, people_supported: 110, difficulties: 'mạng yếu' });
   });
 
@@ -124,7 +121,7 @@ describe('amendments merge into the latest version', () => {
     expect(again[0]!.text).toContain('✏️ Đây là bản sửa lần 3: 2 dòng đánh dấu ✏️ thay đổi so với bản 2');
     expect((await say(groupOf(a.id), leader(a), 'ok'))[0]!.text).toBe('✅ Đã lưu bản sửa lần 3 báo cáo quý 4/2026 của Thôn Tân Thành.');
     const v3 = (await latestReport(app.handle.db, a.id, Q4, 'periodic'))!;
-    expect(Object.keys(v3.values)).toHaveLength(13);
+    expect(Object.keys(v3.values)).toHaveLength(11);
     expect(v3.values.vneid_l2).toBeUndefined();
     expect(v3.values.sessions_held).toBe(4);
     expect(v3.values.households_supported).toBe(50);
@@ -133,7 +130,7 @@ describe('amendments merge into the latest version', () => {
   it('replaces the whole report only with /baocao thaythe', async () => {
     const [a] = villages as [Unit];
     const echo = await say(groupOf(a.id), leader(a), '/baocao thaythe\nHộ được hướng dẫn: 60\nLượt người được hướng dẫn: 130');
-    expect(echo[0]!.text).toContain('\n✏️ Số tổ: 1 tổ → (xoá)\n');
+    expect(echo[0]!.text).toContain('\n✏️ Tổng số hộ: 120 hộ → (xoá)\n');
     expect(echo[0]!.text).toContain('\n✏️ Hộ được hướng dẫn: 50 hộ → 60 hộ\n');
     expect(echo[0]!.text).toContain(
       '\n\n♻️ Bản sửa lần 4 THAY TOÀN BỘ bản 3: chỉ giữ các dòng vừa gửi, các dòng ghi (xoá) bị bỏ (bản cũ vẫn được lưu).\n\nSố liệu trên đã đúng chưa?',
@@ -142,7 +139,7 @@ describe('amendments merge into the latest version', () => {
     const v4 = (await latestReport(app.handle.db, a.id, Q4, 'periodic'))!;
     expect(v4.values).toEqual({ households_supported: 60, people_supported: 130 });
     // every version is kept
-    expect((await reportHistory(app.handle.db, a.id, Q4, 'periodic')).map((r) => Object.keys(r.values).length)).toEqual([14, 14, 13, 2]);
+    expect((await reportHistory(app.handle.db, a.id, Q4, 'periodic')).map((r) => Object.keys(r.values).length)).toEqual([12, 12, 11, 2]);
   });
   it('merges a reply to the saved message, and a reply to the template with only some lines filled', async () => {
     const [a] = villages as [Unit];
@@ -258,8 +255,8 @@ describe('the period after the commune has sent up', () => {
 
     // the next roll-up carries the amendment and the late village (60 + 28 + 30), and closes the period again
     app.clock.set('2026-12-04T08:00:00+07:00');
-    expect(await sendUp(officer.simulatorId!)).toContain('✅ Đã gửi báo cáo tổng hợp quý 4/2026');
-    expect(botTexts(groupOf(s.rootId)).at(-1)).toContain('Hộ được hướng dẫn: 118 hộ');
+    expect(await sendUp(officer.simulatorId!)).toContain('✅ Đã gửi bản cập nhật báo cáo tổng hợp quý 4/2026 (bản 2, thay cho bản 1)');
+    expect(botTexts(groupOf(s.rootId)).at(-1)).toContain('• Hộ được hướng dẫn: 118/471 hộ (25,1%)');
     expect((await say(groupOf(b.id), leader(b), '/baocao\nHộ được hướng dẫn: 29'))[0]!.text).toContain('🔒 Kỳ quý 4/2026 đã chốt với Thôn Bình Định');
     expect((await say(groupOf(c.id), leader(c), '/baocao\nHộ được hướng dẫn: 31'))[0]!.text).toContain('🔒 Kỳ quý 4/2026 đã chốt với Thôn Rạch Gốc');
 

@@ -435,10 +435,11 @@ describe('one percentage format, and texts within a limit', () => {
 
   it('fitToLimit shrinks the lists first, then cuts at a line', () => {
     const render = (max: number) => ['title', ...Array.from({ length: Math.min(max, 50) }, (_, i) => `item ${i}`), max < 50 ? `… và ${50 - max} đơn vị khác` : ''].join('\n');
-    const t = fitToLimit(100, render, 30);
+    const room = (max: number) => ({ max, lengthOf: (s: string) => s.length });
+    const t = fitToLimit(room(100), render, 30);
     expect(t.length).toBeLessThanOrEqual(100);
     expect(t).toMatch(/… và \d+ đơn vị khác$/);
-    expect(fitToLimit(10, () => 'a very long single line without breaks', 3)).toHaveLength(10);
+    expect(fitToLimit(room(10), () => 'a very long single line without breaks', 3)).toHaveLength(10);
   });
 });
 

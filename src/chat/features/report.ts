@@ -152,7 +152,7 @@ function errorLine(ctx: Ctx, e: ParseError, indicators: readonly ResolvedIndicat
 }
 
 /** What the parser set aside without refusing the report: lines of indicators not typed here, lines left empty. */
-function noteLines(ctx: Ctx, tg: Target, r: ParseResult, typed: readonly ResolvedIndicator[], kept: ReportValues = {}): string[] {
+function noteLines(ctx: Ctx, tg: Target, r: ParseResult, typed: readonly ResolvedIndicator[], kept: ReportValues | undefined): string[] {
   const roster = typed.length !== tg.spec.indicators.length;
   const out: string[] = [];
   for (const sk of r.skipped) {
@@ -161,8 +161,7 @@ function noteLines(ctx: Ctx, tg: Target, r: ParseResult, typed: readonly Resolve
     const fromRoster = roster && ind?.fromRoster && tg.spec.indicators.some((i) => i.key === sk.key);
     out.push('ℹ️ ' + ctx.t(fromRoster ? 'report:skipped_roster' : 'report:skipped_not_collected', { line: sk.line, text: sk.text, label }));
   }
-  // an empty line of a correction keeps the latest value: nothing to say about it
-  const empty = r.ignored.filter((i) => i.reason === 'empty' && i.key && !r.missingRequired.includes(i.key) && kept[i.key] === undefined);
+  const empty = kept ? r.ignored.filter((i) => i.reason === 'empty' && i.key && !r.missingRequired.includes(i.key) && kept[i.key] === undefined) : [];
   if (empty.length) {
     const items = empty.slice(0, 6).map((i) => ctx.t('report:empty_item', { line: i.line, label: getIndicator(i.key!)?.short[ctx.locale] ?? i.key }));
     if (empty.length > 6) items.push(ctx.t('report:empty_more', { count: empty.length - 6 }));
@@ -183,7 +182,8 @@ async function check(ctx: Ctx, tg: Target, body: string): Promise<void> {
   // in a correction, a line left empty (a template line) keeps the latest version's value
   const kept = mergedValues(tg, {}, []);
   const merged = mergedValues(tg, r.values, cleared.clears);
-  const notes = noteLines(ctx, tg, r, typed, kept);
+  // in a correction a line left empty changes nothing: nothing to say about it
+  const notes = noteLines(ctx, tg, r, typed, tg.base || tg.pending ? undefined : kept);
   const errors = [
     ...r.errors.filter((e) => !(e.code === 'empty_value' && e.key && kept[e.key] !== undefined)),
     ...mergedBoundErrors(typed, r, merged, cleared.body.split(/\r\n|\r|\n/)),

@@ -19,7 +19,7 @@ import { identitiesOf } from '../../store/people';
 import { leadersOfUnit } from '../../store/teams';
 import type { Ctx } from '../context';
 import type { Mention, Platform } from '../types';
-import { dueWithDays, fitToLimit, formatNumber, formatPercent, periodLabel } from '../format';
+import { dueWithDays, fitToLimit, formatNumber, formatPercent, periodLabel, type Room } from '../format';
 
 /** Most units listed by name in one list, before any shortening to fit a message. */
 export const MAX_LISTED = 30;
@@ -97,7 +97,7 @@ function completenessBlock(ctx: Ctx, profile: Profile, c: Completeness, leaders:
 }
 
 /** The progress text of a unit's subtree, per reporting level below it. */
-export async function progressText(ctx: Ctx, profile: Profile, roll: UnitRollup, platform: Platform, limit: number): Promise<{ text: string; mentions: Mention[] }> {
+export async function progressText(ctx: Ctx, profile: Profile, roll: UnitRollup, platform: Platform, room: Room): Promise<{ text: string; mentions: Mention[] }> {
   const depths = roll.result.byDepth.filter((c) => c.expected > 0);
   const leaders = await leadersFor(ctx, depths, platform);
   const render = (max: number) => {
@@ -116,7 +116,7 @@ export async function progressText(ctx: Ctx, profile: Profile, roll: UnitRollup,
     }
     return lines.join('\n');
   };
-  const text = fitToLimit(limit, render, MAX_LISTED);
+  const text = fitToLimit(room, render, MAX_LISTED);
   // mention only the leaders whose names made it into the text
   const mentions = [...leaders.values()].flatMap((l) => l.mentions).filter((m) => text.includes(m.name));
   return { text, mentions };
@@ -258,7 +258,7 @@ export interface SummaryOptions {
 }
 
 /** Completeness with names, the figures, targets, whole-unit base, texts, best and worst. */
-export function summaryText(ctx: Ctx, profile: Profile, roll: UnitRollup, opts: SummaryOptions, limit: number): string {
+export function summaryText(ctx: Ctx, profile: Profile, roll: UnitRollup, opts: SummaryOptions, room: Room): string {
   const r = roll.result;
   const render = (max: number) => {
     const lines: string[] = [...(opts.head?.(max) ?? [])];
@@ -285,7 +285,7 @@ export function summaryText(ctx: Ctx, profile: Profile, roll: UnitRollup, opts: 
     if (ranking.length) lines.push('', ...ranking);
     return lines.join('\n');
   };
-  return fitToLimit(limit, render, MAX_LISTED);
+  return fitToLimit(room, render, MAX_LISTED);
 }
 
 /** "🔄 Thay đổi so với bản 1: thêm …; Hộ được hướng dẫn: 100 → 130 hộ". */
@@ -313,7 +313,7 @@ export function changeLines(ctx: Ctx, roll: UnitRollup, plan: SendUpPlan, max: n
 }
 
 /** The posted roll-up: who sent which version, what changed, then the summary. */
-export function upwardText(ctx: Ctx, profile: Profile, roll: UnitRollup, plan: SendUpPlan, version: number, late: boolean, leaders: Leaders, limit: number): string {
+export function upwardText(ctx: Ctx, profile: Profile, roll: UnitRollup, plan: SendUpPlan, version: number, late: boolean, leaders: Leaders, room: Room): string {
   const period = periodLabel(ctx.t, roll.period);
   const head = (max: number) => {
     const first = plan.previous
@@ -325,14 +325,14 @@ export function upwardText(ctx: Ctx, profile: Profile, roll: UnitRollup, plan: S
     lines.push('');
     return lines;
   };
-  return summaryText(ctx, profile, roll, { title: 'sent', leaders, head }, limit);
+  return summaryText(ctx, profile, roll, { title: 'sent', leaders, head }, room);
 }
 
 /**
  * Why a send-up asks first: the levels below with units missing, or whose deadline has not come;
  * undefined when nothing needs asking.
  */
-export function confirmText(ctx: Ctx, profile: Profile, roll: UnitRollup, parent: Unit, leaders: Leaders, limit: number): string | undefined {
+export function confirmText(ctx: Ctx, profile: Profile, roll: UnitRollup, parent: Unit, leaders: Leaders, room: Room): string | undefined {
   const depths = roll.result.byDepth.filter((c) => c.expected > 0);
   const pending = depths.filter((c) => {
     const due = c.level ? dueAt(profile, c.level, roll.period) : undefined;
@@ -352,5 +352,5 @@ export function confirmText(ctx: Ctx, profile: Profile, roll: UnitRollup, parent
     return lines.join('\n');
   };
   // room for the numbered answers on platforms without buttons
-  return fitToLimit(limit - 200, render, MAX_LISTED);
+  return fitToLimit({ ...room, max: room.max - 200 }, render, MAX_LISTED);
 }

@@ -17,7 +17,7 @@ import { getUnit } from '../../store/units';
 import type { Ctx, DialogState } from '../context';
 import type { Feature } from '../feature';
 import { CAPABILITIES, type Platform } from '../types';
-import { dueWithDays, fitToLimit, periodLabel } from '../format';
+import { dueWithDays, fitToLimit, periodLabel, roomOf } from '../format';
 import { authorize, resolveUnit } from '../scope';
 import { changeLines, confirmText, leadersFor, progressText, summaryText, upwardText } from './rollup-text';
 
@@ -78,7 +78,7 @@ async function sendUp(ctx: Ctx, args: string): Promise<void> {
   }
   const depths = roll.result.byDepth.filter((c) => c.expected > 0);
   const leaders = await leadersFor(ctx, depths, ctx.chat.platform);
-  const question = confirmText(ctx, profile, roll, parent, leaders, ctx.caps.maxLength);
+  const question = confirmText(ctx, profile, roll, parent, leaders, roomOf(ctx.caps));
   if (!question) return send(ctx, tg, plan);
   await ctx.ask(
     question,
@@ -111,7 +111,7 @@ async function send(ctx: Ctx, tg: { profile: Profile; parent: Unit; roll: UnitRo
   for (const l of links) {
     const platform = l.platform as Platform;
     const leaders = await leadersFor(ctx, depths, platform);
-    ctx.send({ platform, id: l.chat_id }, upwardText(ctx, profile, sent, plan, rep.version, rep.late, leaders, CAPABILITIES[platform].maxLength));
+    ctx.send({ platform, id: l.chat_id }, upwardText(ctx, profile, sent, plan, rep.version, rep.late, leaders, roomOf(CAPABILITIES[platform])));
   }
   const period = periodLabel(ctx.t, roll.period);
   const lines = [
@@ -121,7 +121,7 @@ async function send(ctx: Ctx, tg: { profile: Profile; parent: Unit; roll: UnitRo
   ];
   if (plan.previous) lines.push(...changeLines(ctx, roll, plan, 10));
   if (rep.late) lines.push(ctx.t('report:saved_late'));
-  ctx.reply(fitToLimit(ctx.caps.maxLength, () => lines.join('\n'), 0));
+  ctx.reply(fitToLimit(roomOf(ctx.caps), () => lines.join('\n'), 0));
   ctx.out.push(...(await afterReportStored(ctx.db, profile, unit, roll.period, ctx.now)));
 }
 
@@ -147,7 +147,7 @@ export const rollups: Feature = {
       run: async (ctx, args) => {
         const tg = await readTarget(ctx, 'tiendo', args);
         if (!tg) return;
-        const { text, mentions } = await progressText(ctx, tg.profile, tg.roll, ctx.chat.platform, ctx.caps.maxLength - 300);
+        const { text, mentions } = await progressText(ctx, tg.profile, tg.roll, ctx.chat.platform, roomOf(ctx.caps, 300));
         // where the platform reports group members: the roster against the group, in the same line-up
         const teams = await teamsOfUnit(ctx.db, tg.unit.id);
         const roster = teams.length ? rosterCheckLine(ctx.t, await rosterCheckSummary(ctx.db, tg.unit, teams.map((x) => x.id))) : undefined;
@@ -165,7 +165,7 @@ export const rollups: Feature = {
         const hint = !plan ? '' : plan.unchanged ? ctx.t('rollup:send_hint_unchanged', { version: plan.previous!.version }) : plan.previous ? ctx.t('rollup:send_hint_update', { version: plan.previous.version }) : ctx.t('rollup:send_hint');
         const leaders = await leadersFor(ctx, tg.roll.result.byDepth, ctx.chat.platform);
         const title = canSend && !plan?.unchanged ? 'draft' : 'plain';
-        const text = summaryText(ctx, tg.profile, tg.roll, { title, leaders }, ctx.caps.maxLength - hint.length - 2);
+        const text = summaryText(ctx, tg.profile, tg.roll, { title, leaders }, roomOf(ctx.caps, ctx.caps.lengthOf(hint) + 2));
         ctx.reply(hint ? `${text}\n\n${hint}` : text);
       },
     },

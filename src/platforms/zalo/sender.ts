@@ -13,16 +13,15 @@ import { createHash } from 'node:crypto';
 import type { Logger } from '../../logger';
 import { silentLogger } from '../../logger';
 import { SendError, type Outgoing, type PlatformSender } from '../../outbox/types';
+import { CAPABILITIES } from '../../chat/types';
 import { ZaloApiError, ZaloNetworkError, type ZaloClient } from './client';
 
 export const ZALO_MAX_TEXT = 2000;
 /** a part this short that Zalo refuses with 400 is refused for another reason than its length */
 const MIN_SPLIT = 200;
 
-/** Length as Zalo might count it, at its largest: UTF-16 units of the decomposed (NFD) text. */
-export function zaloLength(text: string): number {
-  return text.normalize('NFD').length;
-}
+/** Length as Zalo might count it, at its largest (each tone mark apart). */
+export const zaloLength = CAPABILITIES.zalo.lengthOf;
 
 export interface ZaloSenderOptions {
   client: ZaloClient;
