@@ -8,7 +8,7 @@ import { migrateToLatest } from '../../src/db/migrate';
 
 /**
  * A fresh database URL for one test: a SQLite file in a temporary folder, or — when
- * TEST_DATABASE_URL names a PostgreSQL server (`npm run test:pg`) — a new database on it.
+ * TEST_DATABASE_URL names a PostgreSQL server (`npm test` runs every suite on both) — a new database on it.
  */
 export async function freshDatabaseUrl(dir: string): Promise<{ url: string; drop(): Promise<void> }> {
   const server = process.env.TEST_DATABASE_URL;
@@ -32,7 +32,7 @@ export async function freshDatabaseUrl(dir: string): Promise<{ url: string; drop
 }
 
 /** A migrated database in a real SQLite file under a temporary folder (or on TEST_DATABASE_URL). */
-export async function tempDb(): Promise<DbHandle & { file: string; cleanup(): Promise<void> }> {
+export async function tempDb(): Promise<DbHandle & { file: string; url: string; cleanup(): Promise<void> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnscd-'));
   const fresh = await freshDatabaseUrl(dir);
   const h = openDatabase(fresh.url);
@@ -40,6 +40,8 @@ export async function tempDb(): Promise<DbHandle & { file: string; cleanup(): Pr
   return {
     ...h,
     file: path.join(dir, 'test.db'),
+    /** the DATABASE_URL of this database, for a CLI or a second process */
+    url: fresh.url,
     async cleanup() {
       await h.close();
       await fresh.drop();
