@@ -11,7 +11,7 @@ import { createChatCore, type ChatCore } from './chat';
 import { OutboxDrainer } from './chat/outbox';
 import type { PlatformSender } from './chat/types';
 import { OffsetClock, type Clock } from './clock';
-import type { Config } from './config';
+import { ConfigError, type Config } from './config';
 import { openDatabase, type DbHandle } from './db';
 import { migrateToLatest } from './db/migrate';
 import type { Logger } from './logger';
@@ -49,6 +49,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   const { log } = opts;
   const offsetClock = opts.clock ? undefined : new OffsetClock();
   const clock = opts.clock ?? offsetClock!;
+  assertSimulatorLocal(config);
   const handle = openDatabase(config.DATABASE_URL);
   const applied = await migrateToLatest(handle.db);
   if (applied.length) log.info({ applied }, 'migrations applied');
@@ -71,10 +72,6 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     ? createSimulator({ sink: core, db: handle.db, clock, ...(offsetClock ? { offsetClock } : {}), idle: () => drainer!.idle() })
     : undefined;
 
-  if (simulator && !['127.0.0.1', 'localhost', '::1'].includes(config.HOST)) {
-    // the simulator lets anyone act as any demo person: it is a local tool, never a public page
-    log.warn({ host: config.HOST }, 'the web simulator is reachable beyond this machine; set SIMULATOR=off or HOST=127.0.0.1');
-  }
   const senders: PlatformSender[] = [telegram?.sender, zalo?.sender, simulator?.sender].filter((s): s is PlatformSender => !!s);
   drainer = new OutboxDrainer(handle.db, senders, clock, log, { pollMs: opts.pollMs ?? 1000 });
 
@@ -138,4 +135,24 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
       await handle.close();
     },
   };
+}
+
+/** 127.0.0.0/8, ::1 and localhost: interfaces no other machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || h === '::ffff:127.0.0.1';
+}
+
+/**
+ * The simulator lets its user act as anyone and move the bot's clock: it is a local tool, never a
+ * public page. Refuse to start it on an interface other machines can reach.
+ */
+export function assertSimulatorLocal(config: Pick<Config, 'SIMULATOR' | 'HOST' | 'TELEGRAM_BOT_TOKEN' | 'ZALO_BOT_TOKEN'>): void {
+  const wanted = config.SIMULATOR === 'on' || (config.SIMULATOR === 'auto' && !config.TELEGRAM_BOT_TOKEN && !config.ZALO_BOT_TOKEN);
+  if (!wanted || isLoopbackHost(config.HOST)) return;
+  throw new ConfigError(
+    `Trình mô phỏng chỉ được chạy trên máy này, nhưng HOST=${config.HOST} cho máy khác truy cập (ai cũng có thể giả làm người khác và chỉnh đồng hồ của bot). ` +
+      'Hãy đặt HOST=127.0.0.1, hoặc tắt trình mô phỏng bằng SIMULATOR=off.\n' +
+      `(The web simulator only runs on a loopback HOST; HOST=${config.HOST} would let other machines act as anyone and move the clock. Set HOST=127.0.0.1 or SIMULATOR=off.)`,
+  );
 }

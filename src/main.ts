@@ -15,7 +15,16 @@ async function main(): Promise<void> {
     throw e;
   }
   const log = createLogger(config.LOG_LEVEL);
-  const app = await buildApp(config, { log });
+  let app;
+  try {
+    app = await buildApp(config, { log });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(2);
+    }
+    throw e;
+  }
   const { port } = await app.start();
   const platforms = [app.telegram && `telegram (${app.telegram.mode})`, app.zalo && `zalo (${app.zalo.mode})`, app.simulator && 'simulator'].filter(Boolean);
   log.info({ port, platforms, database: config.DATABASE_URL.split(':')[0] }, 'bot started');
