@@ -20,6 +20,8 @@ import { telegramFromConfig, type TelegramAdapter } from './platforms/telegram';
 import { zaloAdapterFromConfig, type ZaloAdapter } from './platforms/zalo';
 import { ReminderScheduler } from './scheduler';
 import { createWebApp } from './web/server';
+import { createMetrics, type Metrics } from './metrics';
+import { RetentionJob } from './scheduler/retention';
 
 export interface App {
   config: Config;
@@ -32,6 +34,10 @@ export interface App {
   zalo?: ZaloAdapter;
   /** the reminder tick; its cron runs when SCHEDULER=on (tests call `scheduler.tick()` or `scheduler.reminders.runDue`) */
   scheduler: ReminderScheduler;
+  /** the daily retention run; its cron runs when SCHEDULER=on (tests call `retention.run()`) */
+  retention: RetentionJob;
+  /** Prometheus metrics, served at /metrics (METRICS=on) */
+  metrics?: Metrics;
   web: ReturnType<typeof createWebApp>;
   start(): Promise<{ port: number }>;
   stop(): Promise<void>;
@@ -43,6 +49,8 @@ export interface BuildOptions {
   clock?: Clock;
   /** drainer poll interval (tests use a short one) */
   pollMs?: number;
+  /** prom-client's process metrics too (main.ts; off by default, as tests build many apps in one process) */
+  defaultMetrics?: boolean;
 }
 
 export async function buildApp(config: Config, opts: BuildOptions): Promise<App> {
@@ -54,6 +62,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   const applied = await migrateToLatest(handle.db);
   if (applied.length) log.info({ applied }, 'migrations applied');
 
+  const metrics = config.METRICS === 'on' ? createMetrics({ db: handle.db, clock, defaultMetrics: opts.defaultMetrics ?? false }) : undefined;
   let drainer: OutboxDrainer | undefined;
   const core = createChatCore({
     db: handle.db,
@@ -63,6 +72,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     defaultLocale: config.DEFAULT_LOCALE,
     adminIds: (config.ADMIN_IDS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     onQueued: () => drainer?.kick(),
+    ...(metrics ? { onHandled: (p: string, s: number, o: string) => metrics.eventHandled(p, s, o) } : {}),
   });
 
   const telegram = telegramFromConfig(config, { sink: core, log, clock });
@@ -72,14 +82,16 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     ? createSimulator({ sink: core, db: handle.db, clock, ...(offsetClock ? { offsetClock } : {}), idle: () => drainer!.idle() })
     : undefined;
 
-  const senders: PlatformSender[] = [telegram?.sender, zalo?.sender, simulator?.sender].filter((s): s is PlatformSender => !!s);
+  const senders: PlatformSender[] = [telegram?.sender, zalo?.sender, simulator?.sender]
+    .filter((s): s is PlatformSender => !!s)
+    .map((s) => (metrics ? metrics.instrument(s) : s));
   drainer = new OutboxDrainer(handle.db, senders, clock, log, { pollMs: opts.pollMs ?? 1000 });
 
   const routers: Router[] = [];
   if (telegram) routers.push(telegram.router);
   if (zalo) routers.push(zalo.webhook.router);
   if (simulator) routers.push(simulator.router);
-  const web = createWebApp(routers);
+  const web = createWebApp(routers, { ...(metrics ? { metrics } : {}), ...(config.METRICS_TOKEN ? { metricsToken: config.METRICS_TOKEN } : {}) });
 
   const seed = config.DEMO_SEED === 'on' || (config.DEMO_SEED === 'auto' && !!simulator);
   if (seed) {
@@ -100,6 +112,21 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     profile: getProfile,
     timezone: config.TZ_NAME,
     onQueued: () => drainer?.kick(),
+    ...(metrics ? { onRun: (r: { messages: number } | undefined) => metrics.reminderRun(!!r, r?.messages ?? 0) } : {}),
+  });
+  const retention = new RetentionJob({
+    db: handle.db,
+    clock,
+    log,
+    periods: {
+      inboundDays: config.RETENTION_INBOUND_DAYS,
+      outboxDays: config.RETENTION_OUTBOX_DAYS,
+      dialogDays: config.RETENTION_DIALOG_DAYS,
+      botMessageDays: config.RETENTION_BOT_MESSAGE_DAYS,
+    },
+    hour: config.RETENTION_HOUR,
+    timezone: config.TZ_NAME,
+    ...(metrics ? { onPruned: (r) => Object.entries(r).forEach(([t, n]) => metrics.retentionDeleted(t, Number(n))) } : {}),
   });
 
   let server: Server | undefined;
@@ -111,6 +138,8 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     clock,
     web,
     scheduler,
+    retention,
+    ...(metrics ? { metrics } : {}),
     ...(simulator ? { simulator } : {}),
     ...(telegram ? { telegram } : {}),
     ...(zalo ? { zalo } : {}),
@@ -123,15 +152,26 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
       const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
       if (telegram) await telegram.start();
       if (zalo) await zalo.start();
-      if (config.SCHEDULER === 'on') scheduler.start();
+      if (config.SCHEDULER === 'on') {
+        scheduler.start();
+        retention.start();
+      }
       return { port };
     },
+    /**
+     * Graceful stop: accept nothing new (the server stops listening, pollers stop fetching), let
+     * the work in hand finish (requests being answered, updates being handled, a reminder run,
+     * the outbox's current pass), then close the database.
+     */
     async stop() {
-      await scheduler.stop();
+      const closed = new Promise<void>((resolve) => (server?.listening ? server.close(() => resolve()) : resolve()));
+      server?.closeIdleConnections();
       await telegram?.stop();
       await zalo?.stop();
+      await scheduler.stop();
+      await retention.stop();
+      await closed;
       await drainer!.stop();
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       await handle.close();
     },
   };
