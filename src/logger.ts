@@ -12,7 +12,11 @@ export type Logger = pino.Logger;
 export function safeError(e: unknown): unknown {
   // a string or number the caller chose to log (an error's name, a code) stays as it is
   if (typeof e !== 'object' || e === null) return e;
-  if (!(e instanceof Error)) return { type: (e as object).constructor?.name ?? 'object' };
+  // duck-typed: an error made in another realm (a native module's class, a vm context) is no `instanceof Error`
+  const like = e as { name?: unknown; message?: unknown };
+  if (!(e instanceof Error) && !(typeof like.name === 'string' && typeof like.message === 'string')) {
+    return { type: (e as object).constructor?.name ?? 'object' };
+  }
   const x = e as Error & { code?: unknown; constraint?: unknown; table?: unknown; column?: unknown; cause?: unknown };
   const out: Record<string, unknown> = { type: x.name, message: x.message.slice(0, 300) };
   if (typeof x.code === 'string' || typeof x.code === 'number') out.code = x.code;
