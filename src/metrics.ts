@@ -126,7 +126,13 @@ export function createMetrics(deps: { db: Db; clock: Clock; defaultMetrics?: boo
         }
       };
       // everything else (limits, platform, extra methods) is the sender's own
-      return new Proxy(sender, { get: (target, prop) => (prop === 'send' ? send : Reflect.get(target, prop, target)) });
+      return new Proxy(sender, {
+        get: (target, prop) => {
+          if (prop === 'send') return send;
+          const v: unknown = Reflect.get(target, prop, target);
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        },
+      });
     },
     async render() {
       return { contentType: registry.contentType, body: await registry.metrics() };

@@ -25,8 +25,18 @@ export async function freshDatabaseUrl(dir: string): Promise<{ url: string; drop
     async drop() {
       const c = new Client({ connectionString: server });
       await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
+      try {
+        // a closed pool's connections may still be on their way out: a forced drop would hit them
+        // with 57P01 after their pool stopped listening. Wait (up to 5 s) until they are gone.
+        for (let i = 0; i < 100; i++) {
+          const r = await c.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+          if (r.rows[0]!.n === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        await c.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await c.end();
+      }
     },
   };
 }
