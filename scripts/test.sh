@@ -13,11 +13,12 @@ WHICH="${TEST_DB:-both}"
 
 npx tsc --noEmit || exit 1
 
+status=0
 if [ "$WHICH" != postgres ]; then
   echo "── jest on SQLite ──"
-  env -u TEST_DATABASE_URL npx jest "$@" || exit 1
+  env -u TEST_DATABASE_URL npx jest "$@" || status=1
 fi
-[ "$WHICH" = sqlite ] && exit 0
+[ "$WHICH" = sqlite ] && exit $status
 
 if ! node -e '
   const { Client } = require("pg");
@@ -30,7 +31,9 @@ if ! node -e '
     exit 1
   fi
   echo "── PostgreSQL run skipped: nothing answers at $shown (scripts/pg-start.sh starts one) ──" >&2
-  exit 0
+  exit $status
 fi
+# both runs go ahead even when the first failed, so one CI run shows every failure
 echo "── jest on PostgreSQL ──"
-TEST_DATABASE_URL="$PG_URL" npx jest "$@"
+TEST_DATABASE_URL="$PG_URL" npx jest "$@" || status=1
+exit $status
