@@ -11,7 +11,7 @@ import { createChatCore, type ChatCore } from './chat';
 import { OutboxDrainer, type DrainerHooks } from './outbox/drainer';
 import type { PlatformSender } from './outbox/types';
 import { OffsetClock, type Clock } from './clock';
-import type { Config } from './config';
+import { ConfigError, type Config } from './config';
 import { openDatabase, type DbHandle } from './db';
 import { migrateToLatest } from './db/migrate';
 import type { Logger } from './logger';
@@ -20,6 +20,8 @@ import { telegramFromConfig, type TelegramAdapter } from './platforms/telegram';
 import { zaloAdapterFromConfig, type ZaloAdapter } from './platforms/zalo';
 import { ReminderScheduler } from './scheduler';
 import { createWebApp } from './web/server';
+import { createMetrics, type Metrics } from './metrics';
+import { RetentionJob } from './scheduler/retention';
 
 export interface App {
   config: Config;
@@ -32,6 +34,10 @@ export interface App {
   zalo?: ZaloAdapter;
   /** the reminder tick; its cron runs when SCHEDULER=on (tests call `scheduler.tick()` or `scheduler.reminders.runDue`) */
   scheduler: ReminderScheduler;
+  /** the daily retention run; its cron runs when SCHEDULER=on (tests call `retention.run()`) */
+  retention: RetentionJob;
+  /** Prometheus metrics, served at /metrics (METRICS=on) */
+  metrics?: Metrics;
   web: ReturnType<typeof createWebApp>;
   start(): Promise<{ port: number }>;
   stop(): Promise<void>;
@@ -45,16 +51,20 @@ export interface BuildOptions {
   pollMs?: number;
   /** outbox metrics: sent, failures, reclaimed leases (more can be added with `app.drainer.addHooks`) */
   outboxHooks?: DrainerHooks;
+  /** prom-client's process metrics too (main.ts; off by default, as tests build many apps in one process) */
+  defaultMetrics?: boolean;
 }
 
 export async function buildApp(config: Config, opts: BuildOptions): Promise<App> {
   const { log } = opts;
   const offsetClock = opts.clock ? undefined : new OffsetClock();
   const clock = opts.clock ?? offsetClock!;
+  assertSimulatorLocal(config);
   const handle = openDatabase(config.DATABASE_URL);
   const applied = await migrateToLatest(handle.db);
   if (applied.length) log.info({ applied }, 'migrations applied');
 
+  const metrics = config.METRICS === 'on' ? createMetrics({ db: handle.db, clock, defaultMetrics: opts.defaultMetrics ?? false }) : undefined;
   let drainer: OutboxDrainer | undefined;
   const core = createChatCore({
     db: handle.db,
@@ -64,6 +74,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     defaultLocale: config.DEFAULT_LOCALE,
     adminIds: (config.ADMIN_IDS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     onQueued: () => drainer?.kick(),
+    ...(metrics ? { onHandled: (p: string, s: number, o: string) => metrics.eventHandled(p, s, o) } : {}),
   });
 
   const telegram = telegramFromConfig(config, { sink: core, log, clock });
@@ -73,11 +84,9 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     ? createSimulator({ sink: core, db: handle.db, clock, ...(offsetClock ? { offsetClock } : {}), idle: () => drainer!.idle(), tz: config.TZ_NAME })
     : undefined;
 
-  if (simulator && !['127.0.0.1', 'localhost', '::1'].includes(config.HOST)) {
-    // the simulator lets anyone act as any demo person: it is a local tool, never a public page
-    log.warn({ host: config.HOST }, 'the web simulator is reachable beyond this machine; set SIMULATOR=off or HOST=127.0.0.1');
-  }
-  const senders: PlatformSender[] = [telegram?.sender, zalo?.sender, simulator?.sender].filter((s): s is PlatformSender => !!s);
+  const senders: PlatformSender[] = [telegram?.sender, zalo?.sender, simulator?.sender]
+    .filter((s): s is PlatformSender => !!s)
+    .map((s) => (metrics ? metrics.instrument(s) : s));
   drainer = new OutboxDrainer(handle.db, senders, clock, log, {
     pollMs: opts.pollMs ?? 1000,
     maxAgeMs: config.OUTBOX_MAX_AGE_HOURS * 3600_000,
@@ -88,7 +97,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   if (telegram) routers.push(telegram.router);
   if (zalo) routers.push(zalo.webhook.router);
   if (simulator) routers.push(simulator.router);
-  const web = createWebApp(routers);
+  const web = createWebApp(routers, { ...(metrics ? { metrics } : {}), ...(config.METRICS_TOKEN ? { metricsToken: config.METRICS_TOKEN } : {}) });
 
   const seed = config.DEMO_SEED === 'on' || (config.DEMO_SEED === 'auto' && !!simulator);
   if (seed) {
@@ -109,6 +118,21 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     profile: getProfile,
     timezone: config.TZ_NAME,
     onQueued: () => drainer?.kick(),
+    ...(metrics ? { onRun: (r: { messages: number } | undefined) => metrics.reminderRun(!!r, r?.messages ?? 0) } : {}),
+  });
+  const retention = new RetentionJob({
+    db: handle.db,
+    clock,
+    log,
+    periods: {
+      inboundDays: config.RETENTION_INBOUND_DAYS,
+      outboxDays: config.RETENTION_OUTBOX_DAYS,
+      dialogDays: config.RETENTION_DIALOG_DAYS,
+      botMessageDays: config.RETENTION_BOT_MESSAGE_DAYS,
+    },
+    hour: config.RETENTION_HOUR,
+    timezone: config.TZ_NAME,
+    ...(metrics ? { onPruned: (r) => Object.entries(r).forEach(([t, n]) => metrics.retentionDeleted(t, Number(n))) } : {}),
   });
 
   let server: Server | undefined;
@@ -120,6 +144,8 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     clock,
     web,
     scheduler,
+    retention,
+    ...(metrics ? { metrics } : {}),
     ...(simulator ? { simulator } : {}),
     ...(telegram ? { telegram } : {}),
     ...(zalo ? { zalo } : {}),
@@ -132,16 +158,47 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
       const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
       if (telegram) await telegram.start();
       if (zalo) await zalo.start();
-      if (config.SCHEDULER === 'on') scheduler.start();
+      if (config.SCHEDULER === 'on') {
+        scheduler.start();
+        retention.start();
+      }
       return { port };
     },
+    /**
+     * Graceful stop: accept nothing new (the server stops listening, pollers stop fetching), let
+     * the work in hand finish (requests being answered, updates being handled, a reminder run,
+     * the outbox's current pass), then close the database.
+     */
     async stop() {
-      await scheduler.stop();
+      const closed = new Promise<void>((resolve) => (server?.listening ? server.close(() => resolve()) : resolve()));
+      server?.closeIdleConnections();
       await telegram?.stop();
       await zalo?.stop();
+      await scheduler.stop();
+      await retention.stop();
+      await closed;
       await drainer!.stop();
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       await handle.close();
     },
   };
+}
+
+/** 127.0.0.0/8, ::1 and localhost: interfaces no other machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || h === '::ffff:127.0.0.1';
+}
+
+/**
+ * The simulator lets its user act as anyone and move the bot's clock: it is a local tool, never a
+ * public page. Refuse to start it on an interface other machines can reach.
+ */
+export function assertSimulatorLocal(config: Pick<Config, 'SIMULATOR' | 'HOST' | 'TELEGRAM_BOT_TOKEN' | 'ZALO_BOT_TOKEN'>): void {
+  const wanted = config.SIMULATOR === 'on' || (config.SIMULATOR === 'auto' && !config.TELEGRAM_BOT_TOKEN && !config.ZALO_BOT_TOKEN);
+  if (!wanted || isLoopbackHost(config.HOST)) return;
+  throw new ConfigError(
+    `Trình mô phỏng chỉ được chạy trên máy này, nhưng HOST=${config.HOST} cho máy khác truy cập (ai cũng có thể giả làm người khác và chỉnh đồng hồ của bot). ` +
+      'Hãy đặt HOST=127.0.0.1, hoặc tắt trình mô phỏng bằng SIMULATOR=off.\n' +
+      `(The web simulator only runs on a loopback HOST; HOST=${config.HOST} would let other machines act as anyone and move the clock. Set HOST=127.0.0.1 or SIMULATOR=off.)`,
+  );
 }

@@ -44,6 +44,18 @@ const ConfigSchema = z.object({
   /** seed the demo province when the database is empty (default: when the simulator runs) */
   DEMO_SEED: z.enum(['auto', 'on', 'off']).default('auto'),
   SCHEDULER: z.enum(['on', 'off']).default('on'),
+  /** retention (Law 91/2025), applied once a day at RETENTION_HOUR local time when SCHEDULER=on */
+  RETENTION_INBOUND_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  RETENTION_OUTBOX_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  RETENTION_DIALOG_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
+  RETENTION_BOT_MESSAGE_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
+  RETENTION_HOUR: z.coerce.number().int().min(0).max(23).default(3),
+  /** Prometheus metrics at /metrics: on | off */
+  METRICS: z.enum(['on', 'off']).default('on'),
+  /** when set, /metrics asks for "Authorization: Bearer <token>" */
+  METRICS_TOKEN: optionalString,
+  /** seconds a SIGTERM/SIGINT waits for in-flight work before closing anyway */
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(25),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

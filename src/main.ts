@@ -15,22 +15,47 @@ async function main(): Promise<void> {
     throw e;
   }
   const log = createLogger(config.LOG_LEVEL);
-  const app = await buildApp(config, { log });
+  let app;
+  try {
+    app = await buildApp(config, { log, defaultMetrics: true });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(2);
+    }
+    throw e;
+  }
   const { port } = await app.start();
   const platforms = [app.telegram && `telegram (${app.telegram.mode})`, app.zalo && `zalo (${app.zalo.mode})`, app.simulator && 'simulator'].filter(Boolean);
   log.info({ port, platforms, database: config.DATABASE_URL.split(':')[0] }, 'bot started');
   if (app.simulator) console.log(`\n  Mô phỏng (simulator): http://localhost:${port}/\n`);
 
+  // SIGTERM (docker stop, systemd, Ctrl-C on `npm start`): accept nothing new, finish the work in
+  // hand, close the database, exit 0. Work that outlives SHUTDOWN_TIMEOUT_SECONDS is left to the
+  // next start (nothing is lost: it stays in the database) and the exit code is 1.
   let stopping = false;
-  const stop = async (signal: string) => {
+  const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'stopping');
-    await app.stop();
-    process.exit(0);
+    log.info({ signal }, 'stopping: finishing work in hand');
+    const timer = setTimeout(() => {
+      log.error({ seconds: config.SHUTDOWN_TIMEOUT_SECONDS }, 'stop timed out; exiting with work left for the next start');
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_SECONDS * 1000);
+    timer.unref();
+    app
+      .stop()
+      .then(() => {
+        log.info('stopped');
+        process.exit(0);
+      })
+      .catch((e: unknown) => {
+        log.error({ err: e }, 'stop failed');
+        process.exit(1);
+      });
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 main().catch((e: unknown) => {

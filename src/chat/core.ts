@@ -25,6 +25,8 @@ export interface CoreOptions extends CoreServices {
   adminIds?: string[];
   /** called after messages were queued, to wake the outbox drainer */
   onQueued?: () => void;
+  /** called once per event with how long it took (metrics) */
+  onHandled?: (platform: string, seconds: number, outcome: 'ok' | 'duplicate' | 'error') => void;
 }
 
 export class ChatCore implements EventSink {
@@ -58,28 +60,38 @@ export class ChatCore implements EventSink {
   }
 
   async handle(event: ChatEvent): Promise<void> {
-    const { db, clock, log } = this.opts;
+    const { db, clock } = this.opts;
+    // one child logger per event: ids and kinds only, never names or text
+    const log = this.opts.log.child({ platform: event.platform, eventId: event.eventId, eventType: event.type, chatKind: event.chat.kind });
+    const started = process.hrtime.bigint();
     const now = clock.now();
     let queued = 0;
+    let outcome: 'ok' | 'duplicate' | 'error' = 'ok';
     try {
       await db.transaction().execute(async (trx) => {
-        if (!(await firstSeen(trx, event.platform, event.eventId, now))) return;
-        const ctx = await this.context(trx, event, now);
+        if (!(await firstSeen(trx, event.platform, event.eventId, now))) {
+          outcome = 'duplicate';
+          return;
+        }
+        const ctx = await this.context(trx, event, now, log);
         await this.route(ctx);
         queued = ctx.out.length;
         await enqueue(trx, ctx.out, now);
       });
+      log.debug({ outcome, queued }, 'event handled');
     } catch (e) {
-      log.error({ err: e, platform: event.platform, eventId: event.eventId }, 'event handling failed');
+      outcome = 'error';
+      log.error({ err: e }, 'event handling failed');
       const t = translator(this.opts.defaultLocale);
       await enqueue(db, [{ chat: { platform: event.platform, id: event.chat.id }, text: t('common:error') }], now);
       queued = 1;
     }
     if (queued > 0) this.opts.onQueued?.();
+    this.opts.onHandled?.(event.platform, Number(process.hrtime.bigint() - started) / 1e9, outcome);
   }
 
-  private async context(trx: CoreServices['db'], event: ChatEvent, now: Date): Promise<Ctx> {
-    const svc = { ...this.opts, db: trx };
+  private async context(trx: CoreServices['db'], event: ChatEvent, now: Date, log: CoreServices['log']): Promise<Ctx> {
+    const svc = { ...this.opts, db: trx, log };
     const linked = await linkWithUnit(trx, event.platform, event.chat.id);
     const sender = 'sender' in event ? event.sender : undefined;
     let person, identity;

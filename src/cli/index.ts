@@ -17,13 +17,14 @@ import {
   type CliGroup,
   type CliIO,
 } from './command';
+import { backupGroup } from './backup';
 import { demoGroup } from './demo';
 import { membersGroup, rolesGroup } from './members';
 import { migrateGroup } from './migrate';
 import { remindersGroup } from './reminders';
 import { unitsGroup } from './units';
 
-export const GROUPS: CliGroup[] = [migrateGroup, unitsGroup, demoGroup, remindersGroup, membersGroup, rolesGroup];
+export const GROUPS: CliGroup[] = [migrateGroup, unitsGroup, demoGroup, remindersGroup, membersGroup, rolesGroup, backupGroup];
 
 const PROGRAM = 'npm run cli --';
 
@@ -86,7 +87,9 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     io.out(helpText(groups, group));
     return EXIT_OK;
   }
-  if ((commandName === undefined || commandName.startsWith('-')) && group.defaultCommand) {
+  // a group with a default command takes its arguments directly (`backup FILE`, `migrate`)
+  const isCommand = (n: string) => group.commands.some((c) => c.name === n);
+  if (group.defaultCommand && (commandName === undefined || commandName.startsWith('-') || (group.commands.length === 1 && !isCommand(commandName)))) {
     commandName = group.defaultCommand;
     commandArgs = rest;
   }

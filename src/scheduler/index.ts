@@ -18,6 +18,8 @@ export interface SchedulerOptions extends ReminderDeps {
   timezone?: string;
   /** called after a tick queued messages (wakes the outbox drainer) */
   onQueued?: () => void;
+  /** called after every tick: its result, or undefined when it failed (metrics) */
+  onRun?: (r: RunResult | undefined) => void;
 }
 
 export class ReminderScheduler {
@@ -54,10 +56,12 @@ export class ReminderScheduler {
         const pending = await this.pendingRequests(now);
         this.opts.log.debug({ now: r.now.toISOString(), points: r.points.length, messages: r.messages, pending }, 'reminder tick');
         if (r.messages + pending > 0) this.opts.onQueued?.();
+        this.opts.onRun?.(r);
         return r;
       })
       .catch((e: unknown) => {
         this.opts.log.error({ err: e }, 'reminder tick failed');
+        this.opts.onRun?.(undefined);
         return undefined;
       })
       .finally(() => {

@@ -12,6 +12,7 @@ import { seedDemo } from '../../src/app/demo-seed';
 import { openDatabase } from '../../src/db';
 import { migrateToLatest } from '../../src/db/migrate';
 import { upsertLink } from '../../src/store/chats';
+import { freshDatabaseUrl } from '../helpers/db';
 
 const ROOT = path.resolve(__dirname, '../..');
 const faketime = spawnSync('sh', ['-c', 'command -v faketime'], { encoding: 'utf8' }).stdout.trim();
@@ -27,7 +28,7 @@ interface Proc {
 }
 
 /** Starts `tsx src/main.ts` as it would run in production, with the clock starting at `start` (local time). */
-function startBot(dbFile: string, start: string): Proc {
+function startBot(dbUrl: string, start: string): Proc {
   const log: string[] = [];
   const child = spawn(faketime, ['-f', `@${start}`, process.execPath, require.resolve('tsx/cli'), 'src/main.ts'], {
     cwd: ROOT,
@@ -35,7 +36,7 @@ function startBot(dbFile: string, start: string): Proc {
     env: {
       ...process.env,
       TZ: 'Asia/Ho_Chi_Minh',
-      DATABASE_URL: `sqlite:${dbFile}`,
+      DATABASE_URL: dbUrl,
       PORT: '0',
       SIMULATOR: 'on',
       DEMO_SEED: 'on',
@@ -66,10 +67,10 @@ async function kill(p: Proc): Promise<void> {
   await exited;
 }
 
-async function until<T>(what: string, f: () => T | undefined | false, ms: number, p: Proc): Promise<T> {
+async function until<T>(what: string, f: () => T | undefined | false | Promise<T | undefined | false>, ms: number, p: Proc): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
-    const v = f();
+    const v = await f();
     if (v) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}; process log:\n${p.log.slice(-30).join('\n')}`);
     if (p.child.exitCode !== null) throw new Error(`bot exited (${p.child.exitCode}) waiting for ${what}:\n${p.log.slice(-30).join('\n')}`);
@@ -77,16 +78,13 @@ async function until<T>(what: string, f: () => T | undefined | false, ms: number
   }
 }
 
-function readOutbox(dbFile: string): { created_at: string; status: string; chat_id: string }[] {
-  // a separate read-only connection, as another process would
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const SQLite = require('better-sqlite3') as typeof import('better-sqlite3');
-  const db = new SQLite(dbFile, { readonly: true, fileMustExist: true });
+async function readOutbox(dbUrl: string): Promise<{ created_at: string; status: string; chat_id: string }[]> {
+  // a separate connection, as another process would
+  const h = openDatabase(dbUrl);
   try {
-    db.pragma('busy_timeout = 5000');
-    return db.prepare('select created_at, status, chat_id from outbox order by id').all() as { created_at: string; status: string; chat_id: string }[];
+    return await h.db.selectFrom('outbox').select(['created_at', 'status', 'chat_id']).orderBy('id').execute();
   } finally {
-    db.close();
+    await h.close();
   }
 }
 
@@ -95,12 +93,15 @@ const ticks = (p: Proc) => p.log.filter((l) => l.includes('"reminder tick"')).ma
 maybe('the bot process under a shifted clock (faketime)', () => {
   let dir: string;
   let dbFile: string;
+  let drop: () => Promise<void>;
   const procs: Proc[] = [];
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnscd-faketime-'));
-    dbFile = path.join(dir, 'bot.db');
-    const h = openDatabase(`sqlite:${dbFile}`);
+    const fresh = await freshDatabaseUrl(dir);
+    dbFile = fresh.url;
+    drop = fresh.drop;
+    const h = openDatabase(dbFile);
     await migrateToLatest(h.db);
     const s = await seedDemo(h.db, 'ca-mau-2023', new Date('2026-12-01T00:00:00+07:00'));
     for (const id of Object.values(s.unitsByLevel).flat()) {
@@ -111,6 +112,7 @@ maybe('the bot process under a shifted clock (faketime)', () => {
 
   afterAll(async () => {
     for (const p of procs) await kill(p);
+    await drop?.();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -119,8 +121,8 @@ maybe('the bot process under a shifted clock (faketime)', () => {
     procs.push(first);
     await until('bot started', () => first.log.some((l) => l.includes('"bot started"')), 45_000, first);
 
-    const rows = await until('reminders in the outbox', () => {
-      const r = readOutbox(dbFile);
+    const rows = await until('reminders in the outbox', async () => {
+      const r = await readOutbox(dbFile);
       return r.length > 0 && r;
     }, 75_000, first);
     // queued at 08:00 local (01:00 UTC), by the tick of that minute (or the start tick when start-up ran past 08:00)
@@ -130,13 +132,15 @@ maybe('the bot process under a shifted clock (faketime)', () => {
       expect(new Date(r.created_at).getTime()).toBeLessThan(t0 + 60_000);
     }
     // the point's whole plan went out in one go: every linked village group, and their communes
-    await new Promise((r) => setTimeout(r, 1500));
-    const queued = readOutbox(dbFile);
+    const queued = await until('the tick that queued them logged', async () => {
+      const q = await readOutbox(dbFile);
+      return ticks(first).some((t) => t.messages === q.length) && q;
+    }, 20_000, first);
     const villages = queued.filter((r) => r.chat_id.startsWith('g'));
     expect(villages.length).toBeGreaterThan(10);
     expect(ticks(first).some((t) => t.messages === queued.length)).toBe(true);
     // the simulator adapter drained them
-    await until('outbox drained', () => readOutbox(dbFile).every((r) => r.status === 'sent'), 20_000, first);
+    await until('outbox drained', async () => (await readOutbox(dbFile)).every((r) => r.status === 'sent'), 20_000, first);
     await kill(first);
 
     // restarted after the point (a crash at 08:00:40, back at 08:00:50): a start tick and the 08:01 tick send nothing
@@ -144,7 +148,7 @@ maybe('the bot process under a shifted clock (faketime)', () => {
     procs.push(second);
     await until('two ticks after restart', () => ticks(second).length >= 2 && ticks(second), 75_000, second);
     expect(ticks(second).every((t) => t.messages === 0)).toBe(true);
-    expect(readOutbox(dbFile)).toHaveLength(queued.length);
+    expect(await readOutbox(dbFile)).toHaveLength(queued.length);
     await kill(second);
   }, 180_000);
 });

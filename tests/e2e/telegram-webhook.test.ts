@@ -99,6 +99,14 @@ describe('Telegram adapter (webhook mode)', () => {
     expect(sink.events).toHaveLength(0);
   });
 
+  it('answers 413 to a 5 MB body, with the right secret, and nothing reaches the core', async () => {
+    const big = JSON.stringify({ update_id: 1, message: { text: 'x'.repeat(5 * 1024 * 1024) } });
+    const r = await request(app).post(PATH).set(HEADER, SECRET).set('content-type', 'application/json').send(big);
+    expect(r.status).toBe(413);
+    expect(r.text).not.toMatch(/at \w+ \(/); // no stack trace
+    expect(sink.events).toHaveLength(0);
+  });
+
   it('apologises when the core fails, answers 200, and goes on; callback queries are always answered', async () => {
     sink.failWhen = (e) => e.type !== 'message' || e.text === '/boom';
     const boom = tg.build.message(VILLAGE, LAN, '/boom');

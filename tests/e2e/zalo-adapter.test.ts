@@ -33,7 +33,36 @@ function captureLog(): { log: pino.Logger; lines: string[] } {
   return { log, lines };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Resolves once `check()` holds, re-checked after every log line the code under test writes. */
+function logWatch(): { log: pino.Logger; lines: string[]; until(check: (lines: string[]) => boolean, what: string): Promise<void> } {
+  const lines: string[] = [];
+  const watchers = new Set<() => void>();
+  const log = pino({ level: 'debug' }, {
+    write: (s: string) => {
+      lines.push(s);
+      for (const w of [...watchers]) w();
+    },
+  });
+  const until = (check: (l: string[]) => boolean, what: string) =>
+    new Promise<void>((resolve, reject) => {
+      if (check(lines)) return resolve();
+      const timer = setTimeout(() => (watchers.delete(w), reject(new Error(`timed out waiting for ${what}`))), 10_000);
+      const w = () => {
+        if (!check(lines)) return;
+        watchers.delete(w);
+        clearTimeout(timer);
+        resolve();
+      };
+      watchers.add(w);
+    });
+  return { log, lines, until };
+}
+
+/** `p`, or a clear failure when it does not settle within `ms` (instead of hanging the suite). */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not finish`)), ms)))]).finally(() => clearTimeout(timer));
+}
 
 describe('Zalo adapter: polling', () => {
   let fake: FakeZalo;
@@ -65,8 +94,8 @@ describe('Zalo adapter: polling', () => {
     expect(info?.account_name).toBe('bot.test');
     expect(adapter.botInfo?.can_join_groups).toBe(true);
 
-    // several empty polls (408) go by without an error
-    while (fake.callsOf('getUpdates').filter((c) => c.errorCode === 408).length < 2) await sleep(10);
+    // several empty polls (408) go by
+    await fake.until(() => fake.callsOf('getUpdates').filter((c) => c.errorCode === 408).length >= 2, 'two empty polls');
 
     fake.queueUpdate(
       zaloText('@Bot CNS /lienket 12345', { messageId: 'm-1', chatId: 'g-1', fromId: 'u-1' }),
@@ -128,27 +157,43 @@ describe('Zalo adapter: polling', () => {
 });
 
 describe('Zalo poller: errors and stop', () => {
-  it('backs off on network errors and stops cleanly', async () => {
+  it('backs off on network errors (doubling to the cap) and stops cleanly', async () => {
     const fake = await new FakeZalo().start();
     const root = fake.apiRoot;
     await fake.close();
-    const { log, lines } = captureLog();
+    const { log, lines, until } = logWatch();
     const poller = new ZaloPoller({
       client: new ZaloClient({ token: FAKE_ZALO_TOKEN, apiRoot: root }),
       onUpdate: async () => undefined,
       log,
-      backoffMs: 20,
-      maxBackoffMs: 40,
+      backoffMs: 5,
+      maxBackoffMs: 20,
     });
+    const failures = () => lines.map((l) => JSON.parse(l) as { msg: string; retryInMs?: number }).filter((l) => /network error/.test(l.msg));
     poller.start();
-    await sleep(150);
-    expect(poller.failures).toBeGreaterThanOrEqual(2);
-    expect(poller.failures).toBeLessThan(10); // backed off, not a busy loop
-    const t = Date.now();
+    await until(() => failures().length >= 4, 'four network errors');
+    // each wait doubles up to the cap: backed off, not a busy loop
+    expect(failures().slice(0, 4).map((l) => l.retryInMs)).toEqual([5, 10, 20, 20]);
     await poller.stop();
-    expect(Date.now() - t).toBeLessThan(500);
     expect(poller.running).toBe(false);
     expect(lines.join('')).not.toContain(FAKE_ZALO_TOKEN.split(':')[1]!);
+  });
+
+  it('stop() ends a backoff wait at once', async () => {
+    const fake = await new FakeZalo().start();
+    const root = fake.apiRoot;
+    await fake.close();
+    const { log, until } = logWatch();
+    const poller = new ZaloPoller({
+      client: new ZaloClient({ token: FAKE_ZALO_TOKEN, apiRoot: root }),
+      onUpdate: async () => undefined,
+      log,
+      backoffMs: 600_000, // ten minutes: stop() must not wait for it
+    });
+    poller.start();
+    await until((l) => l.some((x) => x.includes('network error')), 'the first network error');
+    await within(poller.stop(), 5000, 'stop() during a 10-minute backoff');
+    expect(poller.running).toBe(false);
   });
 
   it('stop() aborts a long poll in flight', async () => {
@@ -160,11 +205,10 @@ describe('Zalo poller: errors and stop', () => {
         timeoutSeconds: 30,
       });
       poller.start();
-      await sleep(50);
-      const t = Date.now();
-      await poller.stop();
-      expect(Date.now() - t).toBeLessThan(1000);
-      await sleep(30);
+      await fake.until(() => fake.waitingPolls === 1, 'the long poll to be waiting');
+      // the poll would hold for 30 s: stop() aborts it
+      await within(poller.stop(), 5000, 'stop() during a 30 s long poll');
+      await fake.until(() => fake.waitingPolls === 0, 'the server to see the aborted poll');
       // an update queued after the aborted poll is kept for the next poller
       fake.queueUpdate(zaloText('x', { messageId: 'keep' }));
       expect(fake.updates).toHaveLength(1);
@@ -176,10 +220,13 @@ describe('Zalo poller: errors and stop', () => {
   it('a failing handler does not stop the poller', async () => {
     const fake = await new FakeZalo({ pollSecondMs: 20 }).start();
     const seen: string[] = [];
+    let both: () => void = () => undefined;
+    const bothSeen = new Promise<void>((r) => (both = r));
     const poller = new ZaloPoller({
       client: new ZaloClient({ token: FAKE_ZALO_TOKEN, apiRoot: fake.apiRoot }),
       onUpdate: async (u) => {
         seen.push(String(u.message.message_id));
+        if (seen.length === 2) both();
         if (seen.length === 1) throw new Error('boom');
       },
       timeoutSeconds: 1,
@@ -187,7 +234,7 @@ describe('Zalo poller: errors and stop', () => {
     try {
       poller.start();
       fake.queueUpdate(zaloText('a', { messageId: 'a' }), zaloText('b', { messageId: 'b' }));
-      for (let i = 0; i < 50 && seen.length < 2; i++) await sleep(10);
+      await within(bothSeen, 10_000, 'both updates handled');
       expect(seen).toEqual(['a', 'b']);
     } finally {
       await poller.stop();

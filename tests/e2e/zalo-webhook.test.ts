@@ -74,6 +74,26 @@ describe('Zalo webhook route', () => {
     expect(sink.events).toHaveLength(0);
   });
 
+  it('a body that is not application/json → 415; a 5 MB body → 413; nothing reaches the sink', async () => {
+    const { app, sink, adapter } = setup();
+    const body = JSON.stringify(zaloText('@Bot CNS /lienket 1'));
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'text/html; charset=utf-8']) {
+      const r = await request(app).post(PATH).set('X-Bot-Api-Secret-Token', SECRET).set('content-type', type).send(body);
+      expect(r.status).toBe(415);
+    }
+    // a body without any content type is refused too
+    const bare = await request(app).post(PATH).set('X-Bot-Api-Secret-Token', SECRET).serialize((x: unknown) => x as string).send(body).unset('content-type');
+    expect(bare.status).toBe(415);
+    // application/json with a charset is fine
+    const ok = await request(app).post(PATH).set('X-Bot-Api-Secret-Token', SECRET).set('content-type', 'application/json; charset=utf-8').send(body);
+    expect(ok.status).toBe(200);
+    const big = await post(app, `{"x":"${'a'.repeat(5 * 1024 * 1024)}"}`);
+    expect(big.status).toBe(413);
+    expect(big.text).not.toMatch(/at \w+ \(/);
+    await adapter.idle();
+    expect(sink.events).toHaveLength(1);
+  });
+
   it('malformed JSON → 400, and the log holds no personal data', async () => {
     const { app, sink, lines, adapter } = setup();
     const body = '{"event_name":"message.text.received","message":{"from":{"display_name":"Nguyễn Văn A"},"text":"0912345678 báo cáo"';

@@ -8,7 +8,7 @@ import { migrateToLatest } from '../../src/db/migrate';
 
 /**
  * A fresh database URL for one test: a SQLite file in a temporary folder, or — when
- * TEST_DATABASE_URL names a PostgreSQL server (`npm run test:pg`) — a new database on it.
+ * TEST_DATABASE_URL names a PostgreSQL server (`npm test` runs every suite on both) — a new database on it.
  */
 export async function freshDatabaseUrl(dir: string): Promise<{ url: string; drop(): Promise<void> }> {
   const server = process.env.TEST_DATABASE_URL;
@@ -25,14 +25,24 @@ export async function freshDatabaseUrl(dir: string): Promise<{ url: string; drop
     async drop() {
       const c = new Client({ connectionString: server });
       await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
+      try {
+        // a closed pool's connections may still be on their way out: a forced drop would hit them
+        // with 57P01 after their pool stopped listening. Wait (up to 5 s) until they are gone.
+        for (let i = 0; i < 100; i++) {
+          const r = await c.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+          if (r.rows[0]!.n === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        await c.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await c.end();
+      }
     },
   };
 }
 
 /** A migrated database in a real SQLite file under a temporary folder (or on TEST_DATABASE_URL). */
-export async function tempDb(): Promise<DbHandle & { file: string; cleanup(): Promise<void> }> {
+export async function tempDb(): Promise<DbHandle & { file: string; url: string; cleanup(): Promise<void> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnscd-'));
   const fresh = await freshDatabaseUrl(dir);
   const h = openDatabase(fresh.url);
@@ -40,6 +50,8 @@ export async function tempDb(): Promise<DbHandle & { file: string; cleanup(): Pr
   return {
     ...h,
     file: path.join(dir, 'test.db'),
+    /** the DATABASE_URL of this database, for a CLI or a second process */
+    url: fresh.url,
     async cleanup() {
       await h.close();
       await fresh.drop();

@@ -97,6 +97,9 @@ export class FakeZalo {
   private counter = 0;
   private readonly pollSecondMs: number;
   private readonly maxPollWaitMs: number;
+  private readonly watchers = new Set<() => void>();
+  /** awaited before a call of an API method is answered: a test holds a call in flight */
+  hold: ((method: string) => Promise<void> | undefined) | undefined;
 
   constructor(opts: FakeZaloOptions = {}) {
     this.token = opts.token ?? FAKE_ZALO_TOKEN;
@@ -162,6 +165,33 @@ export class FakeZalo {
     return this.calls.filter((c) => c.method === method);
   }
 
+  /** Resolves once `check()` holds; re-checked after every call answered and every poll that ends. */
+  until(check: () => boolean, what = 'a condition', ms = 10_000): Promise<void> {
+    if (check()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const watch = (): void => {
+        if (!check()) return;
+        this.watchers.delete(watch);
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.watchers.delete(watch);
+        reject(new Error(`FakeZalo: timed out waiting for ${what}`));
+      }, ms);
+      this.watchers.add(watch);
+    });
+  }
+
+  /** Open long polls waiting for an update. */
+  get waitingPolls(): number {
+    return this.waiters.length;
+  }
+
+  private changed(): void {
+    for (const w of [...this.watchers]) w();
+  }
+
   /**
    * POSTs an update to a webhook URL as Zalo would: `X-Bot-Api-Secret-Token` header (the secret
    * from setWebhook unless given; `null` = no header) and the bare body (seen live) or the
@@ -194,6 +224,7 @@ export class FakeZalo {
     let body: Record<string, unknown> = {};
     const record = (status: number, ok: boolean, errorCode?: number): void => {
       this.calls.push({ method, body, status, ok, errorCode });
+      setImmediate(() => this.changed()); // after the answer is written
     };
     const fail = (code: number, description?: string): void => {
       const status = this.errorsAsHttpStatus ? code : 200;
@@ -220,6 +251,7 @@ export class FakeZalo {
       }
     }
     if (!METHODS.has(method)) return fail(400);
+    if (this.hold) await this.hold(method);
 
     const injected = this.failures.find((f) => f.method === method || f.method === '*');
     if (injected) {
@@ -304,6 +336,7 @@ export class FakeZalo {
       waiter.deliver(undefined);
     }, waitMs);
     this.waiters.push(waiter);
+    this.changed();
     res.on('close', () => {
       if (!done) {
         // the client went away (aborted poll): keep the update queue intact
@@ -311,6 +344,7 @@ export class FakeZalo {
         clearTimeout(timer);
         const i = this.waiters.indexOf(waiter);
         if (i >= 0) this.waiters.splice(i, 1);
+        this.changed();
       }
     });
   }

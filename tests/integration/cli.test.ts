@@ -3,10 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { main } from '../../src/cli/index';
 import { openDatabase } from '../../src/db';
+import { freshDatabaseUrl } from '../helpers/db';
 
 const NOW = () => new Date('2026-03-01T02:00:00.000Z');
 let dir: string;
 let env: NodeJS.ProcessEnv;
+let drop: () => Promise<void>;
 
 function run(...argv: string[]) {
   const out: string[] = [];
@@ -18,11 +20,16 @@ function run(...argv: string[]) {
   }));
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnscd-cli-'));
-  env = { DATABASE_URL: `sqlite:${path.join(dir, 'cli.db')}` };
+  const fresh = await freshDatabaseUrl(dir);
+  drop = fresh.drop;
+  env = { DATABASE_URL: fresh.url };
 });
-afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterEach(async () => {
+  await drop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 it('lists the groups with --help, and refuses unknown groups and commands with exit code 2', async () => {
   const help = await run('--help');

@@ -148,7 +148,7 @@ describe('CLI', () => {
   const run = async (argv: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await main(argv, { io: { out: (l) => out.push(l), err: (l) => err.push(l) }, env: { DATABASE_URL: `sqlite:${db.file}`, LOG_LEVEL: 'silent' }, now: () => AT });
+    const code = await main(argv, { io: { out: (l) => out.push(l), err: (l) => err.push(l) }, env: { DATABASE_URL: db.url, LOG_LEVEL: 'silent' }, now: () => AT });
     return { code, out: out.join('\n'), err: err.join('\n') };
   };
 

@@ -161,7 +161,7 @@ describe.each(listProfiles().map((p) => p.id))('reminders through 2026: %s', (id
     w = await year(id);
     rows = (await allOutbox(w.db)).map((r) => classify(r.created_at, JSON.parse(r.payload) as Outgoing));
     points = allPointsBetween(w.profile, new Date(YEAR_START.getTime() - 1), new Date(YEAR_END.getTime() - 1));
-  }, 120_000);
+  }, 600_000); // a year of hourly runs: ~40 s on PostgreSQL (a round trip per query), more under load
 
   it('queues exactly the calendar points, each at its instant, to the right chats', async () => {
     const expected: Omit<Row, 'text'>[] = [];
@@ -253,7 +253,7 @@ describe('the last day of February (soc-trang-2022, "on the last day of the mont
   let w: World & { cleanup(): Promise<void> };
   beforeAll(async () => {
     w = await year('soc-trang-2022');
-  }, 120_000);
+  }, 600_000); // a year of hourly runs: ~40 s on PostgreSQL (a round trip per query), more under load
 
   it('reminds on 26 and 28 February and sends the overdue notice on 1 March', async () => {
     const rows = (await allOutbox(w.db)).map((r) => ({ at: r.created_at, m: JSON.parse(r.payload) as Outgoing }));

@@ -24,7 +24,7 @@ import { upsertLink } from '../../src/store/chats';
 import { allOutbox } from '../../src/store/outbox';
 import { addOneOff } from '../../src/store/reminders';
 import { getUnit } from '../../src/store/units';
-import { tempDb } from '../helpers/db';
+import { freshDatabaseUrl, tempDb } from '../helpers/db';
 import { groupOf, seed, testApp } from '../helpers/app';
 
 const TZ = 'Asia/Ho_Chi_Minh';
@@ -51,7 +51,8 @@ async function world(profile: string | Profile = 'ca-mau-2023') {
 describe('exactly once', () => {
   it('a second run, a restart (new service) or a second app instance at the same minute queues nothing again', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnscd-rem-'));
-    const url = `sqlite:${path.join(dir, 'app.db')}`;
+    const fresh = await freshDatabaseUrl(dir);
+    const url = fresh.url;
     const config = loadConfig({ DATABASE_URL: url, PORT: '0', DEMO_SEED: 'off', SCHEDULER: 'off', LOG_LEVEL: 'silent', SIMULATOR: 'on' }, false);
     const a = await buildApp(config, { log: silentLogger });
     const b = await buildApp(config, { log: silentLogger });
@@ -74,6 +75,7 @@ describe('exactly once', () => {
     } finally {
       await a.stop();
       await b.stop();
+      await fresh.drop();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
@@ -81,7 +83,7 @@ describe('exactly once', () => {
   it('two processes running the same minute on one database file send each reminder once', async () => {
     const { h, s, db } = await world();
     try {
-      const env = { ...process.env, DATABASE_URL: `sqlite:${h.file}`, LOG_LEVEL: 'silent' };
+      const env = { ...process.env, DATABASE_URL: h.url, LOG_LEVEL: 'silent' };
       const { spawn } = await import('node:child_process');
       const runOne = () =>
         new Promise<string>((resolve, reject) => {
@@ -425,7 +427,8 @@ describe('in the app', () => {
 
   it('the tick runs on the app clock: a simulator clock jump makes the next tick send the due points', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnscd-rem-'));
-    const config = loadConfig({ DATABASE_URL: `sqlite:${path.join(dir, 'app.db')}`, PORT: '0', DEMO_SEED: 'off', SCHEDULER: 'off', LOG_LEVEL: 'silent', SIMULATOR: 'on' }, false);
+    const fresh = await freshDatabaseUrl(dir);
+    const config = loadConfig({ DATABASE_URL: fresh.url, PORT: '0', DEMO_SEED: 'off', SCHEDULER: 'off', LOG_LEVEL: 'silent', SIMULATOR: 'on' }, false);
     const app = await buildApp(config, { log: silentLogger, pollMs: 50 });
     try {
       const s = await seedDemo(app.handle.db, 'ca-mau-2023', app.clock.now());
@@ -433,14 +436,13 @@ describe('in the app', () => {
       await request(app.web).post('/sim/api/clock').send({ at: '2026-12-13T08:00:30+07:00' }).expect(200);
       const r = await app.scheduler.tick();
       expect(r!.points.map((p) => p.key)).toEqual(['2026-Q4/village/before-3']);
-      app.drainer.start();
-      await new Promise((res) => setTimeout(res, 200));
-      await app.drainer.idle();
+      await app.drainer.drainAll();
       const v = s.unitsByLevel.village![0]!;
       const shown = app.simulator!.messages(groupOf(v)).filter((m) => m.from.bot);
       expect(shown.at(-1)!.text).toContain('còn 3 ngày, hạn trước 00:00 ngày 16/12/2026');
     } finally {
       await app.stop();
+      await fresh.drop();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
@@ -467,7 +469,7 @@ describe('CLI', () => {
     try {
       const out: string[] = [];
       const io = { out: (l: string) => out.push(l), err: (l: string) => out.push('ERR ' + l) };
-      const env = { DATABASE_URL: `sqlite:${h.file}`, LOG_LEVEL: 'silent' };
+      const env = { DATABASE_URL: h.url, LOG_LEVEL: 'silent' };
       expect(await cli(['reminders', 'plan', '--from', '2026-12-01', '--to', '2026-12-31', '--limit', '3'], { io, env })).toBe(0);
       expect(out[0]).toMatch(/^2026-12-13 08:00 {2}ca-mau-2023 {2}2026-Q4 · village · before-3 \(hạn\/due 2026-12-16 00:00\): \d+\/\d+ chưa báo cáo/);
       expect(out.some((l) => /→ simulator:g\d+ \[nhóm\/group\] ⏰ Nhắc báo cáo quý 4\/2026 — /.test(l))).toBe(true);

@@ -62,10 +62,12 @@ export function createWebhookRouter(opts: WebhookRouteOptions): Router {
         if (!res.headersSent) res.status(200).json({ ok: true });
       });
   });
-  // a body that is not JSON: express.json's error, answered without a stack trace
+  // express.json's errors, answered without a stack trace: over the limit → 413, not JSON → 400
   router.use(opts.path, (err: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
-    res.status(400).json({ ok: false });
+    const tooLarge = (err as { status?: unknown } | null)?.status === 413;
+    if (tooLarge) opts.log.warn('telegram webhook: body over the size limit');
+    res.status(tooLarge ? 413 : 400).json({ ok: false });
   });
   return router;
 }

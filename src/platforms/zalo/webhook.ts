@@ -6,7 +6,8 @@
  * body: mount it before any global `express.json()` (if a global parser ran first, the already
  * parsed body is used, but then the body was read before the secret check).
  *
- * Answers: wrong or missing secret → 401; empty body → 200 no-op; malformed JSON → 400; anything
+ * Answers: wrong or missing secret → 401; a body that is not application/json → 415; over the
+ * limit → 413; empty body → 200 no-op; malformed JSON → 400; anything
  * else → 200 at once, and the update is handled after the answer (Zalo's retry behaviour on slow or
  * non-200 answers is undocumented). Bodies that are not updates are acknowledged and ignored.
  */
@@ -40,6 +41,13 @@ export interface ZaloWebhook {
   idle(): Promise<void>;
 }
 
+/** Answers a body parser's error: 413 when the body is over the limit, else 400 (no stack trace). */
+export function bodyErrorHandler(err: unknown, _req: Request, res: Response, next: NextFunction): void {
+  if (res.headersSent) return next(err);
+  const status = (err as { status?: unknown } | null)?.status === 413 ? 413 : 400;
+  res.status(status).json({ ok: false, error_code: status, description: status === 413 ? 'Payload Too Large' : 'Bad Request' });
+}
+
 /** Constant-time comparison of two secrets of any length. */
 export function secretMatches(given: string | undefined, expected: string): boolean {
   if (typeof given !== 'string' || given === '' || expected === '') return false;
@@ -59,6 +67,17 @@ export function createZaloWebhook(opts: ZaloWebhookOptions): ZaloWebhook {
     if (!secretMatches(given, opts.secret)) {
       log.warn({ hasHeader: given !== undefined }, 'zalo webhook: rejected a request with a missing or wrong secret');
       res.status(401).json({ ok: false, error_code: 401, description: 'Unauthorized' });
+      return;
+    }
+    next();
+  };
+
+  // Zalo pushes application/json; anything else with a body is refused before it is read
+  const requireJson: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
+    const empty = req.headers['content-length'] === '0';
+    if (!empty && req.is('application/json') === false) {
+      log.warn({ contentType: (req.get('content-type') ?? '').slice(0, 60) }, 'zalo webhook: refused a body that is not application/json');
+      res.status(415).json({ ok: false, error_code: 415, description: 'Unsupported Media Type' });
       return;
     }
     next();
@@ -106,9 +125,11 @@ export function createZaloWebhook(opts: ZaloWebhookOptions): ZaloWebhook {
     pending.add(p);
   };
 
-  const handlers = [checkSecret, readBody, handle];
+  const handlers = [checkSecret, requireJson, readBody, handle];
   const router = express.Router();
   router.post(opts.path ?? ZALO_WEBHOOK_PATH, ...handlers);
+  // the body reader's errors: too large → 413, unreadable → 400; never a stack trace
+  router.use(opts.path ?? ZALO_WEBHOOK_PATH, bodyErrorHandler);
 
   return {
     router,
