@@ -4,9 +4,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
 import { parseProfile, ProfileError, type Profile } from '../domain/profile';
 import { projectPath } from '../paths';
+import { loadDataFile } from './data-file';
 
 export { ProfileError };
 
@@ -18,20 +18,7 @@ export const PROFILES_DIR = projectPath('profiles');
  * refused with a ProfileError naming the file and the path of every bad field ("reporting.deadlines.0.day").
  */
 export function loadProfileFile(file: string): Profile {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ProfileError(file, [{ path: '(tệp)', message: `không đọc được tệp: ${(e as Error).message}` }]);
-  }
-  const doc = YAML.parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) {
-    throw new ProfileError(
-      file,
-      doc.errors.map((e) => ({ path: '(YAML)', message: e.message.split('\n')[0] ?? e.message })),
-    );
-  }
-  return parseProfile(file, doc.toJS());
+  return loadDataFile(file, parseProfile, ProfileError);
 }
 
 let cache: Map<string, Profile> | undefined;
