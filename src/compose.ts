@@ -56,12 +56,15 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   if (applied.length) log.info({ applied }, 'migrations applied');
 
   let drainer: OutboxDrainer | undefined;
+  const delivery = { groupsOff: config.ZALO_GROUPS === 'off' ? ['zalo'] : [] };
   const core = createChatCore({
     db: handle.db,
     clock,
     log,
     profile: getProfile,
     defaultLocale: config.DEFAULT_LOCALE,
+    delivery,
+    ...(config.ZALO_BOT_LINK ? { botLinks: { zalo: config.ZALO_BOT_LINK } } : {}),
     adminIds: (config.ADMIN_IDS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     onQueued: () => drainer?.kick(),
   });
@@ -108,6 +111,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     log,
     profile: getProfile,
     timezone: config.TZ_NAME,
+    delivery,
     onQueued: () => drainer?.kick(),
   });
 

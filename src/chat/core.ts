@@ -144,7 +144,10 @@ export class ChatCore implements EventSink {
       ctx.reply(ctx.t('common:dialog_expired'));
       return;
     }
-    if (!ctx.isGroup) ctx.reply(ctx.t('common:help_hint'));
+    if (!ctx.isGroup) {
+      for (const f of this.opts.features) if (f.privateText && (await f.privateText(ctx, text))) return;
+      ctx.reply(ctx.t('common:help_hint'));
+    }
   }
 
   /** The command's declared rule, checked where it applies, then the command itself. */
