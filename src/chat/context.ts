@@ -135,7 +135,9 @@ export class Ctx {
         body += '\n' + this.t('common:answer_with_number', { max: flat.length });
       }
     }
-    if (opts.replyHint && caps.groupNeedsReply) body += `\n↩️ ${opts.replyHint}`;
+    // the bot sees every message of a private chat: the reply hint is for groups only
+    const here = chat.platform === this.chat.platform && chat.id === this.chat.id;
+    if (opts.replyHint && caps.groupNeedsReply && !(here && !this.isGroup)) body += `\n↩️ ${opts.replyHint}`;
     this.out.push({
       chat,
       text: body,

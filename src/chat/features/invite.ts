@@ -70,7 +70,7 @@ async function makeInvite(ctx: Ctx, role: InviteRole, unit: Unit): Promise<void>
   const to = { platform: ctx.chat.platform, id: privateChat };
   // a leader already on the roster who has no chat account yet: the code ties the account to that
   // roster entry (onboarding without groups); otherwise a new leader is filed as a join request
-  const rosterLeader = role === 'leader' ? await leaderWithoutAccount(ctx, unit) : undefined;
+  const rosterLeader = role === 'leader' ? await leaderWithoutAccount(ctx, unit, to.platform) : undefined;
   const invite = await createInvite(
     ctx.db,
     rosterLeader
@@ -93,12 +93,12 @@ async function makeInvite(ctx: Ctx, role: InviteRole, unit: Unit): Promise<void>
   if (ctx.isGroup) ctx.reply(ctx.t('invite:sent_private', { role: roleName(ctx, role), unit: unit.name }));
 }
 
-/** The unit's one current team leader when that person has no chat account on any platform yet. */
-async function leaderWithoutAccount(ctx: Ctx, unit: Unit): Promise<{ personId: number; name: string } | undefined> {
+/** The unit's one current team leader when that person has no account on this platform yet. */
+async function leaderWithoutAccount(ctx: Ctx, unit: Unit, platform: string): Promise<{ personId: number; name: string } | undefined> {
   const leaders = await leadersOfUnit(ctx.db, unit.id);
   if (leaders.length !== 1) return undefined;
   const ids = await identitiesOf(ctx.db, leaders[0]!.personId);
-  return ids.length === 0 ? leaders[0] : undefined;
+  return ids.some((i) => i.platform === platform) ? undefined : leaders[0];
 }
 
 async function inviteCmd(ctx: Ctx, args: string): Promise<void> {

@@ -339,12 +339,21 @@ async function announce(ctx: Ctx, res: DecideResult): Promise<void> {
   // person concerned in private too (app/delivery)
   const where = await routeFor(ctx, s.unit, 'leaders', s.team.id);
   const targets: { chat: ChatRef; action?: Outgoing['action'] }[] = [...where.groups, ...where.privates.map((p) => p.chat)].map((chat) => ({ chat }));
+  const told = new Set(where.privates.map((p) => p.name));
   if (where.groups.length === 0) {
     const concerned = [r.proposedBy, r.personId].filter((x): x is number => typeof x === 'number');
     const rows = concerned.length
-      ? await ctx.db.selectFrom('identities').select(['platform', 'private_chat_id']).where('person_id', 'in', concerned).where('private_chat_id', 'is not', null).execute()
+      ? await ctx.db
+          .selectFrom('identities as i')
+          .innerJoin('people as p', 'p.id', 'i.person_id')
+          .select(['i.platform', 'i.private_chat_id', 'p.display_name'])
+          .where('i.person_id', 'in', concerned)
+          .where('i.private_chat_id', 'is not', null)
+          .execute()
       : [];
     for (const row of rows) {
+      if (row.platform === ctx.chat.platform && row.private_chat_id === ctx.chat.id) continue;
+      told.add(row.display_name);
       if (!targets.some((x) => x.chat.platform === row.platform && x.chat.id === row.private_chat_id)) targets.push({ chat: { platform: row.platform as Platform, id: row.private_chat_id! } });
     }
   }
@@ -356,7 +365,10 @@ async function announce(ctx: Ctx, res: DecideResult): Promise<void> {
   }
   for (const t of targets) ctx.out.push({ chat: t.chat, text: body, ...(t.action ? { action: t.action } : {}) });
   if (!targets.some((x) => x.chat.platform === ctx.chat.platform && x.chat.id === ctx.chat.id)) {
-    ctx.reply(ctx.t(approved ? 'membership:you_approved' : 'membership:you_rejected', { id: r.id, what: requestWhat(ctx.t, r) }));
+    const privately = where.groups.length === 0 && told.size > 0;
+    ctx.reply(
+      ctx.t(`membership:${approved ? 'you_approved' : 'you_rejected'}${privately ? '_private' : ''}`, { id: r.id, what: requestWhat(ctx.t, r), names: [...told].join(', ') }),
+    );
   }
 }
 
