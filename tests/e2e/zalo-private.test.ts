@@ -9,6 +9,7 @@
  * Profile ca-mau-2023 (province → district → commune → hamlet, quarterly; approval at the commune).
  */
 import { addIdentity } from '../../src/store/people';
+import { grantRole } from '../../src/store/grants';
 import { getUnit } from '../../src/store/units';
 import { latestReport } from '../../src/store/reports';
 import type { Unit } from '../../src/db/schema';
@@ -266,6 +267,21 @@ function play(mode: 'private' | 'mixed') {
         `✅ 4/4 ấp đã báo cáo quý 1/2026. Báo cáo tổng hợp của ${commune.name} đã sẵn sàng: gõ /tonghop để xem, /guilen để gửi lên cấp trên.`,
       ],
     });
+
+    // 8. in a private chat a person working for several units is asked which one (numbered, or by
+    //    typing the unit's name), for any command
+    await grantRole(app.handle.db, { personId: officerOf(commune.id).personId, role: 'observer', unitId: district.id, grantedBy: null }, app.clock.now());
+    out = await dm('/tiendo', communeOfficer);
+    expect(out.map((m) => m.text)).toEqual([`Bạn phụ trách nhiều đơn vị. Chọn đơn vị:\n\n1. ${district.name}\n2. ${commune.name}\nTrả lời bằng số từ 1 đến 2.`]);
+    out = await dm('Tân Lộc xyz', communeOfficer);
+    expect(out.map((m) => m.text)).toEqual([`Không rõ đơn vị "Tân Lộc xyz". Trả lời bằng số từ 1 đến 2, hoặc gõ tên hay mã một đơn vị bạn phụ trách (gõ "hủy" để thôi).`]);
+    out = await dm(commune.name, communeOfficer);
+    expect(out).toHaveLength(1);
+    expect(out[0]!.text).toContain(commune.name);
+    expect(out[0]!.text).toContain('4/4');
+    out = await dm('/tiendo', communeOfficer);
+    out = await dm('1', communeOfficer);
+    expect(out[0]!.text).toContain(district.name);
 
     // nothing went to a group that is not linked; in private mode, no group at all
     const groupsSent = fake.sent.filter((m) => m.chatId.startsWith('zg-')).map((m) => m.chatId);
