@@ -139,6 +139,14 @@ function play(mode: 'private' | 'mixed') {
 
     // the mixed deployment: the district and hamlet C have Zalo groups, linked by @mentioning the bot
     const G = { district: 'zg-district-0001', hamletC: 'zg-hamlet-c-0002' };
+    if (mode === 'private') {
+      // a group someone made anyway is not linked: it would stay silent
+      expect(byChat(await inGroup(`/lienket ${district.code}`, G.district, districtOfficer))).toEqual({
+        [G.district]: [
+          'Bot này được cài đặt để làm việc qua chat riêng, không dùng nhóm (ZALO_GROUPS=off): nhóm này sẽ không được liên kết. Mỗi người mở chat riêng với bot; nhắc nhở và tổng hợp sẽ đến chat riêng của người phụ trách.',
+        ],
+      });
+    }
     if (grouped.has('district')) expect(byChat(await inGroup(`/lienket ${district.code}`, G.district, districtOfficer))[G.district]![0]).toContain(`Đã liên kết nhóm này với ${district.name}`);
     if (grouped.has('hamletC')) expect(byChat(await inGroup(`/lienket ${hamletC.code}`, G.hamletC, leaderC))[G.hamletC]![0]).toContain(`Đã liên kết nhóm này với ${hamletC.name}`);
 
@@ -268,6 +276,16 @@ function play(mode: 'private' | 'mixed') {
       ],
     });
 
+    // the commune reopens hamlet A's quarter from a private chat: its leader is told in private
+    const reopened = byChat(await dm(`/moky ${hamletA.name}`, communeOfficer));
+    expect(reopened[leaderA.fromId]).toEqual([
+      `🔓 ${communeOfficer.name} (${commune.name}) đã mở lại kỳ báo cáo quý 1/2026 cho ${hamletA.name}. Tổ trưởng gửi bản sửa bằng /baocao, chỉ cần các dòng cần sửa (các dòng khác giữ nguyên).`,
+    ]);
+    expect(reopened[communeOfficer.fromId]).toEqual([
+      `🔓 Đã mở lại kỳ quý 1/2026 cho ${hamletA.name}. ${hamletA.name} có thể gửi bản sửa (/baocao với các dòng cần sửa); lần /guilen tiếp theo của ${commune.name} sẽ gửi bản tổng hợp có bản sửa.`,
+    ]);
+    expect(Object.keys(reopened).sort()).toEqual([communeOfficer.fromId, leaderA.fromId].sort());
+
     // 8. in a private chat a person working for several units is asked which one (numbered, or by
     //    typing the unit's name), for any command
     await grantRole(app.handle.db, { personId: officerOf(commune.id).personId, role: 'observer', unitId: district.id, grantedBy: null }, app.clock.now());
@@ -285,7 +303,7 @@ function play(mode: 'private' | 'mixed') {
 
     // nothing went to a group that is not linked; in private mode, no group at all
     const groupsSent = fake.sent.filter((m) => m.chatId.startsWith('zg-')).map((m) => m.chatId);
-    if (mode === 'private') expect(groupsSent).toEqual([]);
+    if (mode === 'private') expect(groupsSent).toEqual([G.district]); // the refusal above, nothing else
     else expect([...new Set(groupsSent)].sort()).toEqual([G.district, G.hamletC].sort());
     const notSent = await app.handle.db.selectFrom('outbox').select(['status', 'last_error']).where('status', '!=', 'sent').execute();
     expect(notSent).toEqual([]);
