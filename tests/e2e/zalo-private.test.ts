@@ -236,6 +236,24 @@ function play(mode: 'private' | 'mixed') {
       .execute();
     expect(roster.map((r) => r.display_name)).toContain('Lê Văn Mới');
 
+    // 5b. the deadline passed with hamlet D missing: the commune's officer hears the overdue line and
+    //     the chairman the escalation, both in private
+    app.clock.set('2026-03-16T09:00:00+07:00');
+    before = fake.sent.length;
+    await app.scheduler.tick();
+    await settle();
+    const leaderD0 = leaderOf(hamletD.id).name;
+    expect(byChat(fake.sent.slice(before))).toEqual({
+      [communeOfficer.fromId]: [
+        `❗ Quá hạn báo cáo quý 1/2026 — ${commune.name}\n3/4 ấp đã báo cáo; quá hạn chưa báo cáo: ${hamletD.name} (tổ trưởng ${leaderD0})\n` +
+          `Đã quá hạn (hạn trước 00:00 ngày 16/03/2026).\n` +
+          `⚠️ Chưa liên kết nhóm chat và tổ trưởng chưa mở chat riêng với bot, nên bot không nhắc được: ${hamletD.name} (tổ trưởng ${leaderD0}). Hãy nhắc trực tiếp, và đề nghị tổ trưởng mở chat riêng với bot (hoặc liên kết nhóm bằng /lienket).`,
+      ],
+      [chairman.fromId]: [
+        `❗ Quá hạn báo cáo quý 1/2026 — ${commune.name}\nKính gửi ${chairman.name}: 1 đơn vị của ${commune.name} chưa báo cáo, đã quá hạn (hạn trước 00:00 ngày 16/03/2026): ${hamletD.name} (tổ trưởng ${leaderD0}).`,
+      ],
+    });
+
     // 6. the commune sends its roll-up up from a private chat: asked first (hamlet D missing), then
     //    the district's officer hears it in private — or the district's group where it has one
     app.clock.set('2026-03-18T08:00:00+07:00');
