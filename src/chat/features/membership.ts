@@ -35,8 +35,7 @@ import type { TeamRole } from '../../domain/profile';
 import { fold } from '../../domain/text';
 import type { Db } from '../../db';
 import { audit } from '../../store/audit';
-import { activeLinksOfUnit } from '../../store/chats';
-import { usableGroups, type DeliveryPolicy } from '../../app/delivery';
+import { recipientsForUnit, type DeliveryPolicy } from '../../app/delivery';
 import { routeFor } from '../deliver';
 import { grantRole, holdersAt, type GrantRole } from '../../store/grants';
 import { findPersonByPhone, getPerson, personForSender } from '../../store/people';
@@ -628,7 +627,8 @@ export async function remindPendingRequests(db: Db, now: Date, profileOf: Profil
     if (approvers.length) lines.push(t('membership:req_approvers', { names: approvers.map((a) => a.name).join(', ') }));
     lines.push(t('membership:pending_how'));
     const text = lines.join('\n');
-    const groups = usableGroups((await activeLinksOfUnit(db, g.unit.id)).map((l) => ({ platform: l.platform, chatId: l.chat_id })), policy);
+    // the approval unit's groups (app/delivery), and the approvers in private as always
+    const { groups } = await recipientsForUnit(db, g.unit, 'approvers', { policy, profile: profileOf });
     for (const chat of groups) {
       const mentions = await mentionsFor(db, chat.platform, approvers);
       out.push({ chat, text, ...(mentions.length ? { mentions } : {}) });

@@ -17,7 +17,6 @@ import { ancestorsOf, childrenOf, getUnit, isInSubtree, searchUnits, unitsByCode
 import type { Ctx } from '../context';
 import type { Feature } from '../feature';
 import { periodLabel } from '../format';
-import type { Platform } from '../types';
 
 const CHOOSE = 'reopen-choose';
 

@@ -18,7 +18,6 @@ import { getUnit } from '../../store/units';
 import type { Ctx, DialogState } from '../context';
 import type { Feature } from '../feature';
 import { dueWithDays, formatNumber, periodLabel, valueLines } from '../format';
-import type { Platform } from '../types';
 import { authorize, resolveUnit } from '../scope';
 
 const CONFIRM = 'report-confirm';
