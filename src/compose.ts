@@ -66,12 +66,15 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
 
   const metrics = config.METRICS === 'on' ? createMetrics({ db: handle.db, clock, defaultMetrics: opts.defaultMetrics ?? false }) : undefined;
   let drainer: OutboxDrainer | undefined;
+  const delivery = { groupsOff: config.ZALO_GROUPS === 'off' ? ['zalo'] : [] };
   const core = createChatCore({
     db: handle.db,
     clock,
     log,
     profile: getProfile,
     defaultLocale: config.DEFAULT_LOCALE,
+    delivery,
+    ...(config.ZALO_BOT_LINK ? { botLinks: { zalo: config.ZALO_BOT_LINK } } : {}),
     adminIds: (config.ADMIN_IDS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     onQueued: () => drainer?.kick(),
     ...(metrics ? { onHandled: (p: string, s: number, o: string) => metrics.eventHandled(p, s, o) } : {}),
@@ -117,6 +120,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     log,
     profile: getProfile,
     timezone: config.TZ_NAME,
+    delivery,
     onQueued: () => drainer?.kick(),
     ...(metrics ? { onRun: (r: { messages: number } | undefined) => metrics.reminderRun(!!r, r?.messages ?? 0) } : {}),
   });

@@ -39,6 +39,13 @@ const ConfigSchema = z.object({
   OUTBOX_MAX_AGE_HOURS: z.coerce.number().positive().default(24),
   /** the Zalo bot's name as members see it ("Bot CNS"), stripped from "@Bot CNS …" in groups */
   ZALO_BOT_NAME: optionalString,
+  /**
+   * on: the bot may sit in Zalo groups (linked groups get the units' messages); off: the bot is in
+   * no Zalo group (Bot Platform groups are still Beta) — every message goes to people's private chats
+   */
+  ZALO_GROUPS: z.enum(['on', 'off']).default('on'),
+  /** the link (or QR page) that opens a private chat with the Zalo bot, shown in invite codes */
+  ZALO_BOT_LINK: optionalString.refine((v) => v === undefined || /^https:\/\//.test(v), 'phải là địa chỉ https://'),
   /** run the local web simulator even when a platform token is set */
   SIMULATOR: z.enum(['auto', 'on', 'off']).default('auto'),
   /** seed the demo province when the database is empty (default: when the simulator runs) */

@@ -64,6 +64,7 @@ import {
 } from '../store/reminders';
 import type { Unit } from '../db/schema';
 import { getProfile } from './profiles';
+import { audienceOf, groupsUsed, route, usableGroups, type DeliveryPolicy } from './delivery';
 import { PERIODIC, levelRollsUp } from './reporting';
 import { MAX_LISTED, PointTexts, readyText } from './reminder-texts';
 
@@ -76,6 +77,8 @@ export interface ReminderDeps {
   log?: Logger;
   /** how many local days back a run looks for points missed while down (default 7) */
   lookbackDays?: number;
+  /** where units' messages go (ZALO_GROUPS=off), see app/delivery */
+  delivery?: DeliveryPolicy;
 }
 
 export type ItemKind = 'unit' | 'parent' | 'approver';
@@ -316,10 +319,13 @@ export class Reminders {
     const parentSentUp = (u: LevelSnapshotUnit) => u.parentId !== null && sentUp.has(u.parentId);
     const context = (u: LevelSnapshotUnit): Outgoing['context'] | undefined => (sp.period ? { flow: 'report', data: { unitId: u.id, period: subject } } : undefined);
 
-    // 1–2: the leader's private chat, then the unit's group
+    // 1–2: the leader's private chat, then the unit's group — or, where no group of the unit is
+    // usable (none linked, ZALO_GROUPS=off), the group's reminder in the leaders' private chats
+    const policy = this.deps.delivery;
     for (const u of missing) {
       const people = contactsOf(u);
       const to: Recipient[] = [];
+      const where = route(u.links, people, policy);
       if (ladder.privateMessage) {
         for (const p of people) {
           for (const id of p.identities) {
@@ -330,8 +336,11 @@ export class Reminders {
         }
       }
       if (ladder.group) {
-        if (u.links.length === 0) plan.unreachable.push({ id: u.id, name: u.name });
-        for (const g of u.links) if (isPlatform(g.platform)) to.push({ chat: { platform: g.platform, id: g.chatId }, audience: 'group' });
+        for (const p of where.privates) {
+          if (!to.some((r) => r.chat.platform === p.chat.platform && r.chat.id === p.chat.id)) to.push({ chat: p.chat, audience: 'private' });
+        }
+        if (where.groups.length === 0 && to.length === 0) plan.unreachable.push({ id: u.id, name: u.name });
+        for (const g of where.groups) to.push({ chat: g, audience: 'group' });
       }
       if (to.length === 0) continue;
       const render = (): Outgoing[] => {
@@ -366,12 +375,16 @@ export class Reminders {
       }
       const unreachable = new Set(plan.unreachable.map((u) => u.id));
       const parentLinks = await linksOfUnits(db, parentIds);
+      // a parent without a usable group hears it privately: its officers and team leaders
+      const parentLevelKey = parentLevel(profile, level)!.key;
+      const noGroup = parentIds.filter((pid) => usableGroups(parentLinks.get(pid) ?? [], policy).length === 0);
+      const parentPeople = await audienceOf(db, noGroup.map((id) => ({ id, level: parentLevelKey, profile: profile.id })), 'officers', () => profile);
       for (const pid of parentIds) {
         const e = byParent.get(pid);
         const parent = parents.get(pid);
         if (!e || !parent || e.missing.length === 0) continue;
-        const groups = (parentLinks.get(pid) ?? []).filter((g) => isPlatform(g.platform));
-        if (groups.length === 0) {
+        const where = route(parentLinks.get(pid) ?? [], parentPeople.get(pid) ?? [], policy);
+        if (where.groups.length === 0 && where.privates.length === 0) {
           plan.parentsWithoutGroup.push({ id: pid, name: parent.name });
           continue;
         }
@@ -386,8 +399,19 @@ export class Reminders {
         });
         // mention the leaders named in the list (the list shows at most MAX_LISTED units)
         const listed = e.missing.slice(0, MAX_LISTED).flatMap((u) => contactsOf(u));
-        const messages = groups.map((g) => message(g, text, mentionsFor(listed, g.platform as Platform))).filter((m): m is Outgoing => !!m);
-        plan.items.push(eager(keyOf(profile.id, sp, `parent:${pid}`), 'parent', pid, parent.name, messages, 'group'));
+        const messages = where.groups.map((g): Outgoing => {
+          const mentions = mentionsFor(listed, g.platform);
+          return { chat: g, text, ...(mentions.length ? { mentions } : {}) };
+        });
+        const privately: Outgoing[] = where.privates.map((p) => ({ chat: p.chat, text }));
+        plan.items.push({
+          key: keyOf(profile.id, sp, `parent:${pid}`),
+          kind: 'parent',
+          unitId: pid,
+          unitName: parent.name,
+          to: [...messages.map((m) => ({ chat: m.chat, audience: 'group' as const })), ...privately.map((m) => ({ chat: m.chat, audience: 'private' as const }))],
+          render: () => [...messages, ...privately],
+        });
       }
     }
 
@@ -418,7 +442,7 @@ export class Reminders {
           if (messages.length === 0) {
             audience = 'group';
             for (const g of aLinks.get(aid) ?? []) {
-              if (!isPlatform(g.platform)) continue;
+              if (!isPlatform(g.platform) || !groupsUsed(g.platform, policy)) continue;
               if (people.length && addressInPlannedMessage(plan.items, g, texts.approverInGroup(people, list.slice(0, MAX_LISTED).map((u) => u.name), list.length), mentionsFor(people, g.platform))) continue;
               if (!people.length && plannedTo(plan.items, g)) continue;
               const m = message(g, text, mentionsFor(people, g.platform));
@@ -563,13 +587,19 @@ export async function runDue(deps: ReminderDeps, now: Date, opts: { dryRun?: boo
  * claimed here, so call it inside the transaction that queues the returned messages, as the chat
  * core does).
  */
-export async function afterReportStored(db: Db, profile: Profile, unit: Unit, period: Period, at: Date): Promise<Outgoing[]> {
+export async function afterReportStored(db: Db, profile: Profile, unit: Unit, period: Period, at: Date, policy?: DeliveryPolicy): Promise<Outgoing[]> {
   if (unit.parent_id === null || !parentLevel(profile, unit.level)) return [];
   const subject = periodKey(period);
   const rule = teamRuleFor(profile, unit.level);
-  // only a parent with a group can be told; most reports are not the last of their siblings, so one
-  // cheap query decides: siblings expected (with an active team where the level has teams) and reported
-  const links = (await linksOfUnits(db, [unit.parent_id])).get(unit.parent_id) ?? [];
+  // the parent's groups, or its officers and leaders in private where it has none (app/delivery)
+  const parentLinks = (await linksOfUnits(db, [unit.parent_id])).get(unit.parent_id) ?? [];
+  const people = usableGroups(parentLinks, policy).length
+    ? []
+    : ((await audienceOf(db, [{ id: unit.parent_id, level: parentLevel(profile, unit.level)!.key, profile: profile.id }], 'officers', () => profile)).get(unit.parent_id) ?? []);
+  const where = route(parentLinks, people, policy);
+  const links = [...where.groups, ...where.privates.map((p) => p.chat)].map((c) => ({ platform: c.platform, chatId: c.id }));
+  // nobody to tell: most reports are not the last of their siblings, so one cheap query decides:
+  // siblings expected (with an active team where the level has teams) and reported
   if (links.length === 0) return [];
   const withTeam = rule ? sql`and exists (select 1 from teams t where t.unit_id = u.id and t.active = 1)` : sql``;
   const { rows } = await sql<{ expected: number; reported: number | null; includes_self: number | null }>`

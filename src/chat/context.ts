@@ -7,6 +7,7 @@ import type { ChatLink, Person, Unit } from '../db/schema';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { Profile } from '../domain/profile';
+import type { DeliveryPolicy } from '../app/delivery';
 import type { Identity } from '../store/people';
 import { clearDialog, loadDialog, saveDialog } from '../store/dialogs';
 import { translator, type Locale, type T } from './i18n';
@@ -51,6 +52,10 @@ export interface CoreServices {
   log: Logger;
   profile(id: string): Profile;
   defaultLocale: Locale;
+  /** where units' messages go (ZALO_GROUPS=off: no Zalo groups), see app/delivery */
+  delivery?: DeliveryPolicy;
+  /** links that open a private chat with the bot, per platform (ZALO_BOT_LINK) */
+  botLinks?: Partial<Record<string, string>>;
 }
 
 export interface SendOptions {
@@ -130,7 +135,9 @@ export class Ctx {
         body += '\n' + this.t('common:answer_with_number', { max: flat.length });
       }
     }
-    if (opts.replyHint && caps.groupNeedsReply) body += `\n↩️ ${opts.replyHint}`;
+    // the bot sees every message of a private chat: the reply hint is for groups only
+    const here = chat.platform === this.chat.platform && chat.id === this.chat.id;
+    if (opts.replyHint && caps.groupNeedsReply && !(here && !this.isGroup)) body += `\n↩️ ${opts.replyHint}`;
     this.out.push({
       chat,
       text: body,

@@ -15,7 +15,7 @@ import { getUnit } from '../store/units';
 import { Ctx, type CoreServices, type DialogState } from './context';
 import type { Command, Feature, Flow } from './feature';
 import { anyone } from '../app/access/policies';
-import { authorize, resolveUnit } from './scope';
+import { authorize, resolveUnit, unitNamedBy } from './scope';
 import { translator, type Locale } from './i18n';
 import type { ButtonEvent, ChatEvent, EventSink, MessageEvent, NonTextEvent } from './types';
 
@@ -49,6 +49,19 @@ export class ChatCore implements EventSink {
         const unit = await getUnit(ctx.db, Number(value));
         const cmd = this.commands.get(String(state.data.cmd));
         if (!unit || !cmd) return;
+        ctx.useUnit(unit);
+        await this.runCommand(ctx, cmd, String(state.data.cmd), String(state.data.args ?? ''), String(state.data.body ?? ''));
+      },
+      // the unit's name or code typed instead of a number (every unit, also beyond the listed ones)
+      onText: async (ctx, state, text) => {
+        const unit = await unitNamedBy(ctx, text);
+        const cmd = this.commands.get(String(state.data.cmd));
+        if (!unit) {
+          ctx.reply(ctx.t('common:choose_unit_unknown', { text: text.trim(), max: state.options?.length ?? 0 }));
+          return;
+        }
+        await ctx.endDialog();
+        if (!cmd) return;
         ctx.useUnit(unit);
         await this.runCommand(ctx, cmd, String(state.data.cmd), String(state.data.args ?? ''), String(state.data.body ?? ''));
       },
@@ -156,7 +169,10 @@ export class ChatCore implements EventSink {
       ctx.reply(ctx.t('common:dialog_expired'));
       return;
     }
-    if (!ctx.isGroup) ctx.reply(ctx.t('common:help_hint'));
+    if (!ctx.isGroup) {
+      for (const f of this.opts.features) if (f.privateText && (await f.privateText(ctx, text))) return;
+      ctx.reply(ctx.t('common:help_hint'));
+    }
   }
 
   /** The command's declared rule, checked where it applies, then the command itself. */

@@ -42,4 +42,9 @@ export interface Feature {
   /** a reply to a bot message whose context.flow is the key */
   replies?: Record<string, (ctx: Ctx, context: ReplyContext, text: string) => Promise<void>>;
   events?: Partial<Record<GroupEvent['type'], (ctx: Ctx, event: GroupEvent) => Promise<void>>>;
+  /**
+   * plain text in a private chat that no dialog waits for ("duyệt 12"): true when the feature
+   * understood it (a private chat on Zalo carries no reply, so answers name what they answer)
+   */
+  privateText?(ctx: Ctx, text: string): Promise<boolean>;
 }

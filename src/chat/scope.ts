@@ -6,6 +6,7 @@ import type { Unit } from '../db/schema';
 import { rolesAt, unitsOfPerson, type RolesAt } from '../app/access';
 import { permits, type Policy } from '../app/access/policies';
 import { getUnit } from '../store/units';
+import { fold } from '../domain/text';
 import type { Ctx } from './context';
 
 export interface Pending {
@@ -14,6 +15,38 @@ export interface Pending {
   body: string;
 }
 
+/** Units offered as numbered answers; more are chosen by typing the name or code. */
+export const MAX_UNIT_CHOICES = 12;
+
+/**
+ * The units a person works for in a private chat (team leader or deputy, officer, approver,
+ * observer), higher levels first, then by name: the same list for every command.
+ */
+export async function unitsForPrivateChat(ctx: Ctx): Promise<Unit[]> {
+  if (!ctx.person) return [];
+  const mine = await unitsOfPerson(ctx.db, ctx.person.id, { observers: true });
+  const units = (await Promise.all(mine.map((m) => getUnit(ctx.db, m.unitId)))).filter((u): u is Unit => !!u && u.active === 1);
+  const depth = (u: Unit) => u.path.split('/').filter(Boolean).length;
+  return units.sort((a, b) => depth(a) - depth(b) || a.name.localeCompare(b.name, 'vi'));
+}
+
+/** The person's unit a typed answer names (code, or a unique part of the name), if exactly one. */
+export async function unitNamedBy(ctx: Ctx, text: string): Promise<Unit | undefined> {
+  const q = fold(text);
+  if (!q) return undefined;
+  const units = await unitsForPrivateChat(ctx);
+  const byCode = units.filter((u) => u.code !== null && fold(u.code) === q);
+  if (byCode.length === 1) return byCode[0];
+  const exact = units.filter((u) => fold(u.name) === q || fold(u.short_name) === q);
+  if (exact.length === 1) return exact[0];
+  const part = units.filter((u) => fold(u.name).includes(q));
+  return part.length === 1 ? part[0] : undefined;
+}
+
+/**
+ * The unit a command applies to: the group's linked unit; in a private chat the one unit the
+ * person works for, or a question listing them (numbered answers or the unit's name or code).
+ */
 export async function resolveUnit(ctx: Ctx, pending: Pending): Promise<Unit | undefined> {
   if (ctx.unit) return ctx.unit;
   if (ctx.isGroup) {
@@ -21,18 +54,17 @@ export async function resolveUnit(ctx: Ctx, pending: Pending): Promise<Unit | un
     return undefined;
   }
   if (!ctx.person) return undefined;
-  const mine = await unitsOfPerson(ctx.db, ctx.person.id);
-  const units = (await Promise.all(mine.map((m) => getUnit(ctx.db, m.unitId)))).filter((u): u is Unit => !!u);
+  const units = await unitsForPrivateChat(ctx);
   if (units.length === 0) {
     ctx.reply(ctx.t('common:no_unit'));
     return undefined;
   }
   if (units.length === 1) return ctx.useUnit(units[0]!);
   await ctx.ask(
-    ctx.t('common:choose_unit'),
+    units.length > MAX_UNIT_CHOICES ? ctx.t('common:choose_unit_more', { count: units.length }) : ctx.t('common:choose_unit'),
     'choose-unit',
     { ...pending },
-    units.slice(0, 12).map((u) => ({ label: u.name, value: String(u.id) })),
+    units.slice(0, MAX_UNIT_CHOICES).map((u) => ({ label: u.name, value: String(u.id) })),
   );
   return undefined;
 }

@@ -73,7 +73,7 @@ export class ReminderScheduler {
   /** Membership requests waiting longer than the profile allows are listed to the approver again. */
   private async pendingRequests(now: Date): Promise<number> {
     return this.opts.db.transaction().execute(async (trx) => {
-      const out = await remindPendingRequests(trx, now, this.opts.profile);
+      const out = await remindPendingRequests(trx, now, this.opts.profile, this.opts.delivery);
       await enqueue(trx, out, now);
       return out.length;
     });

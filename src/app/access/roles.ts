@@ -65,10 +65,10 @@ export function mayRead(r: RolesAt): boolean {
 }
 
 /** Units where the person leads a team or holds a grant: the choices in a private chat. */
-export async function unitsOfPerson(db: Db, personId: number): Promise<{ unitId: number; how: 'team' | GrantRole }[]> {
+export async function unitsOfPerson(db: Db, personId: number, o: { observers?: boolean } = {}): Promise<{ unitId: number; how: 'team' | GrantRole }[]> {
   const [grants, memberships] = await Promise.all([grantsOf(db, personId), membershipsOf(db, personId)]);
   const seen = new Map<number, 'team' | GrantRole>();
   for (const m of memberships) if (m.role === 'leader' || m.role === 'deputy') seen.set(m.unitId, 'team');
-  for (const g of grants) if (g.unitId !== null && !seen.has(g.unitId) && g.role !== 'observer') seen.set(g.unitId, g.role);
+  for (const g of grants) if (g.unitId !== null && !seen.has(g.unitId) && (g.role !== 'observer' || o.observers)) seen.set(g.unitId, g.role);
   return [...seen].map(([unitId, how]) => ({ unitId, how }));
 }

@@ -15,8 +15,8 @@ import { proposeJoin, teamScope } from '../../app/membership';
 import { fold } from '../../domain/text';
 import { audit } from '../../store/audit';
 import { spendCode } from '../../store/codes';
-import { getPerson } from '../../store/people';
-import { teamsOfUnit } from '../../store/teams';
+import { getPerson, identitiesOf } from '../../store/people';
+import { leadersOfUnit, teamsOfUnit } from '../../store/teams';
 import { getUnit, searchUnits, unitsByCode } from '../../store/units';
 import type { Ctx } from '../context';
 import type { Feature } from '../feature';
@@ -68,19 +68,37 @@ async function makeInvite(ctx: Ctx, role: InviteRole, unit: Unit): Promise<void>
   const privateChat = ctx.isGroup ? ctx.identity?.privateChatId : ctx.chat.id;
   if (!privateChat) return ctx.reply(ctx.t('invite:need_private'));
   const to = { platform: ctx.chat.platform, id: privateChat };
-  const invite = await createInvite(ctx.db, { role, unit, by: ctx.person.id, origin: { platform: to.platform, chatId: to.id }, via: 'chat' }, ctx.now);
+  // a leader already on the roster who has no chat account yet: the code ties the account to that
+  // roster entry (onboarding without groups); otherwise a new leader is filed as a join request
+  const rosterLeader = role === 'leader' ? await leaderWithoutAccount(ctx, unit, to.platform) : undefined;
+  const invite = await createInvite(
+    ctx.db,
+    rosterLeader
+      ? { role: null, unit, personId: rosterLeader.personId, by: ctx.person.id, origin: { platform: to.platform, chatId: to.id }, via: 'chat' }
+      : { role, unit, by: ctx.person.id, origin: { platform: to.platform, chatId: to.id }, via: 'chat' },
+    ctx.now,
+  );
   const tz = ctx.svc.profile(unit.profile).timezone;
+  const link = ctx.svc.botLinks?.[to.platform];
   ctx.send(
     to,
     ctx.t('invite:created', {
-      role: roleName(ctx, role),
+      role: rosterLeader ? `${roleName(ctx, role)} ${rosterLeader.name}` : roleName(ctx, role),
       unit: unit.name,
       code: invite.code,
       expires: DateTime.fromISO(invite.expiresAt).setZone(tz).toFormat('HH:mm dd/MM/yyyy'),
       command: inviteLinks(invite.code).command,
-    }),
+    }) + (link ? '\n' + ctx.t('invite:bot_link', { link }) : ''),
   );
   if (ctx.isGroup) ctx.reply(ctx.t('invite:sent_private', { role: roleName(ctx, role), unit: unit.name }));
+}
+
+/** The unit's one current team leader when that person has no account on this platform yet. */
+async function leaderWithoutAccount(ctx: Ctx, unit: Unit, platform: string): Promise<{ personId: number; name: string } | undefined> {
+  const leaders = await leadersOfUnit(ctx.db, unit.id);
+  if (leaders.length !== 1) return undefined;
+  const ids = await identitiesOf(ctx.db, leaders[0]!.personId);
+  return ids.some((i) => i.platform === platform) ? undefined : leaders[0];
 }
 
 async function inviteCmd(ctx: Ctx, args: string): Promise<void> {
@@ -119,6 +137,7 @@ export async function claimInvite(ctx: Ctx, args: string): Promise<void> {
   const name = ctx.person.display_name;
   if (!invite.payload.role || !unit) {
     const p = await getPerson(ctx.db, personId);
+    if (unit) tellInviter(ctx, invite, ctx.t('invite:told_inviter_attached', { name: p?.display_name ?? name, code: invite.code, unit: unit.name }));
     return ctx.reply(ctx.t('invite:attached', { name: p?.display_name ?? name }));
   }
   const role = roleName(ctx, invite.payload.role);

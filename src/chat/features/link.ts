@@ -1,4 +1,5 @@
 /** /lienket: link a group chat to a unit (and its team), and check the group's title. */
+import { groupsUsed } from '../../app/delivery';
 import type { Unit } from '../../db/schema';
 import { policies } from '../../app/access';
 import { canonicalGroupName, groupNameMatches } from '../../domain/group-name';
@@ -89,6 +90,8 @@ export const linking: Feature = {
       at: 'args',
       run: async (ctx, args) => {
         if (!ctx.isGroup) return ctx.reply(ctx.t('link:group_only'));
+        // ZALO_GROUPS=off: this deployment serves everyone in private chats, a linked group would stay silent
+        if (!groupsUsed(ctx.chat.platform, ctx.svc.delivery)) return ctx.reply(ctx.t('link:groups_off'));
         if (!args) return ctx.reply(ctx.t('link:usage'));
         const byCode = /\s/.test(args) ? [] : await unitsByCode(ctx.db, args);
         const found = byCode.length ? byCode : await searchUnits(ctx.db, args, 30);

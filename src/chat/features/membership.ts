@@ -35,7 +35,8 @@ import type { TeamRole } from '../../domain/profile';
 import { fold } from '../../domain/text';
 import type { Db } from '../../db';
 import { audit } from '../../store/audit';
-import { activeLinksOfUnit } from '../../store/chats';
+import { recipientsForUnit, type DeliveryPolicy } from '../../app/delivery';
+import { routeFor } from '../deliver';
 import { grantRole, holdersAt, type GrantRole } from '../../store/grants';
 import { findPersonByPhone, getPerson, personForSender } from '../../store/people';
 import { getRequest, markReminded, pendingUnder, stalePending, type Request } from '../../store/requests';
@@ -97,14 +98,14 @@ export function rulesReply(t: T, title: string, check: JoinCheck): string {
   return [title, ...check.violations.map((v) => '• ' + violationText(t, v, false)), ...sourceLine(t, check.violations)].join('\n');
 }
 
-/** Posts a request to the approver: the approval unit's groups, or the approvers' private chats. */
+/** Posts a request to the approver: the approval unit's groups, or the approvers' private chats (app/delivery). */
 export async function postRequest(ctx: Ctx, s: TeamScope, request: Request): Promise<void> {
   const approvers = await holdersAt(ctx.db, 'approver', s.approvalUnit.id);
   const proposer = (await getPerson(ctx.db, request.proposedBy))?.display_name ?? '';
-  const links = await activeLinksOfUnit(ctx.db, s.approvalUnit.id);
-  for (const l of links) {
-    const platform = l.platform as Platform;
-    const t = ctx.t;
+  const where = await routeFor(ctx, s.approvalUnit, 'approvers');
+  const t = ctx.t;
+  for (const chat of where.groups) {
+    const platform = chat.platform;
     const text = requestText(t, request, {
       teamName: s.team.name,
       unitName: s.unit.name,
@@ -113,7 +114,7 @@ export async function postRequest(ctx: Ctx, s: TeamScope, request: Request): Pro
       phone: 'masked',
       withCommands: true,
     });
-    ctx.send({ platform, id: l.chat_id }, text, {
+    ctx.send(chat, text, {
       ...(CAPABILITIES[platform].buttons
         ? {
             buttons: [[
@@ -127,22 +128,29 @@ export async function postRequest(ctx: Ctx, s: TeamScope, request: Request): Pro
       replyHint: t('membership:reply_hint_decide'),
     });
   }
-  if (links.length === 0) {
-    // no commune group linked yet: the approvers who opened a private chat with the bot
-    const privates = approvers.length
-      ? await ctx.db
-          .selectFrom('identities')
-          .select(['platform', 'private_chat_id'])
-          .where('person_id', 'in', approvers.map((a) => a.personId))
-          .where('private_chat_id', 'is not', null)
-          .execute()
-      : [];
-    for (const p of privates) {
-      const text = requestText(ctx.t, request, { teamName: s.team.name, unitName: s.unit.name, proposer, approvers: [], phone: 'full', withCommands: true });
-      ctx.send({ platform: p.platform as Platform, id: p.private_chat_id! }, text, { context: { flow: REQUEST_REPLY, data: { id: request.id } } });
-    }
-    ctx.reply(ctx.t(privates.length ? 'membership:no_approval_group_private' : 'membership:no_approval_group', { unit: s.approvalUnit.name }));
+  // approvers no group reaches: in private, with the full phone and how to answer there
+  for (const p of where.privates) {
+    const text = requestText(t, request, { teamName: s.team.name, unitName: s.unit.name, proposer, approvers: [], phone: 'full', withCommands: true });
+    ctx.send(p.chat, text + '\n' + t('membership:req_how_private', { id: request.id }), { context: { flow: REQUEST_REPLY, data: { id: request.id } } });
   }
+  if (where.groups.length === 0) {
+    ctx.reply(ctx.t(where.privates.length ? 'membership:no_approval_group_private' : 'membership:no_approval_group', { unit: s.approvalUnit.name }));
+  }
+}
+
+/** "duyệt 12", "từ chối 12 lý do" typed in a private chat: the approver's answer to request 12. */
+async function decisionByNumber(ctx: Ctx, text: string): Promise<boolean> {
+  const m = /^#?(\d{1,9})\b\s*[:,.-]?\s*([\s\S]*)$/;
+  const f = fold(text);
+  const no = /^(tu choi|khong duyet|reject)\s+/.exec(f);
+  const yes = /^(duyet|dong y|approve)\s+/.exec(f);
+  const word = no ?? yes;
+  if (!word) return false;
+  const rest = text.trim().split(/\s+/).slice(word[1]!.split(' ').length).join(' ');
+  const n = m.exec(rest);
+  if (!n) return false;
+  await decideAndAnnounce(ctx, Number(n[1]), !no, no ? n[2]!.trim() || null : null);
+  return true;
 }
 
 function filedText(ctx: Ctx, s: TeamScope, request: Request): string {
@@ -326,9 +334,28 @@ async function announce(ctx: Ctx, res: DecideResult): Promise<void> {
   }
   const body = text.join('\n');
   const pj = r.payload.platformJoin;
-  const targets: { chat: ChatRef; action?: Outgoing['action'] }[] = (await activeLinksOfUnit(ctx.db, s.unit.id))
-    .filter((l) => l.team_id === null || l.team_id === s.team.id)
-    .map((l) => ({ chat: { platform: l.platform as Platform, id: l.chat_id } }));
+  // the team's groups, or its leaders in private — and, without a group, the proposer and the
+  // person concerned in private too (app/delivery)
+  const where = await routeFor(ctx, s.unit, 'leaders', s.team.id);
+  const targets: { chat: ChatRef; action?: Outgoing['action'] }[] = [...where.groups, ...where.privates.map((p) => p.chat)].map((chat) => ({ chat }));
+  const told = new Set(where.privates.map((p) => p.name));
+  if (where.groups.length === 0) {
+    const concerned = [r.proposedBy, r.personId].filter((x): x is number => typeof x === 'number');
+    const rows = concerned.length
+      ? await ctx.db
+          .selectFrom('identities as i')
+          .innerJoin('people as p', 'p.id', 'i.person_id')
+          .select(['i.platform', 'i.private_chat_id', 'p.display_name'])
+          .where('i.person_id', 'in', concerned)
+          .where('i.private_chat_id', 'is not', null)
+          .execute()
+      : [];
+    for (const row of rows) {
+      if (row.platform === ctx.chat.platform && row.private_chat_id === ctx.chat.id) continue;
+      told.add(row.display_name);
+      if (!targets.some((x) => x.chat.platform === row.platform && x.chat.id === row.private_chat_id)) targets.push({ chat: { platform: row.platform as Platform, id: row.private_chat_id! } });
+    }
+  }
   if (pj) {
     const action = { kind: approved ? ('approve_join' as const) : ('decline_join' as const), userId: pj.userId };
     const t = targets.find((x) => x.chat.platform === pj.platform && x.chat.id === pj.chatId);
@@ -337,7 +364,10 @@ async function announce(ctx: Ctx, res: DecideResult): Promise<void> {
   }
   for (const t of targets) ctx.out.push({ chat: t.chat, text: body, ...(t.action ? { action: t.action } : {}) });
   if (!targets.some((x) => x.chat.platform === ctx.chat.platform && x.chat.id === ctx.chat.id)) {
-    ctx.reply(ctx.t(approved ? 'membership:you_approved' : 'membership:you_rejected', { id: r.id, what: requestWhat(ctx.t, r) }));
+    const privately = where.groups.length === 0 && told.size > 0;
+    ctx.reply(
+      ctx.t(`membership:${approved ? 'you_approved' : 'you_rejected'}${privately ? '_private' : ''}`, { id: r.id, what: requestWhat(ctx.t, r), names: [...told].join(', ') }),
+    );
   }
 }
 
@@ -565,7 +595,7 @@ async function onJoinRequest(ctx: Ctx, e: GroupEvent): Promise<void> {
  * Marks them reminded and audits; returns the messages for the caller to enqueue in the same
  * transaction. Idempotent: a second call at the same instant returns nothing.
  */
-export async function remindPendingRequests(db: Db, now: Date, profileOf: ProfileOf = getProfile): Promise<Outgoing[]> {
+export async function remindPendingRequests(db: Db, now: Date, profileOf: ProfileOf = getProfile, policy?: DeliveryPolicy): Promise<Outgoing[]> {
   const DAY = 86_400_000;
   const candidates = await stalePending(db, new Date(now.getTime() - DAY));
   const out: Outgoing[] = [];
@@ -597,10 +627,11 @@ export async function remindPendingRequests(db: Db, now: Date, profileOf: Profil
     if (approvers.length) lines.push(t('membership:req_approvers', { names: approvers.map((a) => a.name).join(', ') }));
     lines.push(t('membership:pending_how'));
     const text = lines.join('\n');
-    for (const l of await activeLinksOfUnit(db, g.unit.id)) {
-      const platform = l.platform as Platform;
-      const mentions = await mentionsFor(db, platform, approvers);
-      out.push({ chat: { platform, id: l.chat_id }, text, ...(mentions.length ? { mentions } : {}) });
+    // the approval unit's groups (app/delivery), and the approvers in private as always
+    const { groups } = await recipientsForUnit(db, g.unit, 'approvers', { policy, profile: profileOf });
+    for (const chat of groups) {
+      const mentions = await mentionsFor(db, chat.platform, approvers);
+      out.push({ chat, text, ...(mentions.length ? { mentions } : {}) });
     }
     if (approvers.length) {
       const privates = await db
@@ -741,6 +772,7 @@ export const membership: Feature = {
   events: {
     join_request: onJoinRequest,
   },
+  privateText: decisionByNumber,
 };
 
 

@@ -11,12 +11,12 @@ import { mayReopen, reopenPeriod } from '../../app/reopen';
 import { choosePeriod } from '../../app/reporting';
 import { localParts, parsePeriodKey, parsePeriodText, periodKey } from '../../domain/calendar';
 import { fold } from '../../domain/text';
-import { activeLinksOfUnit } from '../../store/chats';
+import { chatsOf } from '../../app/delivery';
+import { otherChats, routeFor, unreachedLine } from '../deliver';
 import { ancestorsOf, childrenOf, getUnit, isInSubtree, searchUnits, unitsByCode } from '../../store/units';
 import type { Ctx } from '../context';
 import type { Feature } from '../feature';
 import { periodLabel } from '../format';
-import type { Platform } from '../types';
 
 const CHOOSE = 'reopen-choose';
 
@@ -70,12 +70,12 @@ async function reopen(ctx: Ctx, unit: Unit, periodText: string): Promise<void> {
     const at = r.why === 'already' ? localParts(r.at, profile.timezone) : undefined;
     return ctx.reply(ctx.t(`reopen:${r.why}`, { ...params, time: at?.time, date: at?.date }));
   }
-  const links = await activeLinksOfUnit(ctx.db, unit.id);
-  for (const l of links) {
-    if (l.platform === ctx.chat.platform && l.chat_id === ctx.chat.id) continue;
-    ctx.send({ platform: l.platform as Platform, id: l.chat_id }, ctx.t('reopen:unit_told', { ...params, who: ctx.person.display_name }));
-  }
-  ctx.reply(ctx.t('reopen:done', params) + (links.length ? '' : '\n' + ctx.t('reopen:unit_no_group', params)));
+  // the unit's groups, or its leaders in private where it has none (app/delivery)
+  const where = await routeFor(ctx, unit, 'leaders');
+  const links = chatsOf(where);
+  for (const chat of otherChats(ctx, where)) ctx.send(chat, ctx.t('reopen:unit_told', { ...params, who: ctx.person.display_name }));
+  const unreached = unreachedLine(ctx, where);
+  ctx.reply(ctx.t('reopen:done', params) + (links.length ? '' : '\n' + ctx.t('reopen:unit_no_group', params)) + (unreached ? '\n' + unreached : ''));
 }
 
 export const reopening: Feature = {

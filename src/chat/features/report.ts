@@ -13,12 +13,11 @@ import { diffReport, mergeReport, mergedBoundErrors, replaceFlag, splitClears, t
 import { getIndicator, type ResolvedIndicator } from '../../domain/indicators';
 import { teamRuleFor, type Profile } from '../../domain/profile';
 import { fold } from '../../domain/text';
-import { activeLinksOfUnit } from '../../store/chats';
+import { otherChats, routeFor } from '../deliver';
 import { getUnit } from '../../store/units';
 import type { Ctx, DialogState } from '../context';
 import type { Feature } from '../feature';
 import { dueWithDays, formatNumber, periodLabel, valueLines } from '../format';
-import type { Platform } from '../types';
 import { authorize, resolveUnit } from '../scope';
 
 const CONFIRM = 'report-confirm';
@@ -382,9 +381,11 @@ async function submitConfirmed(ctx: Ctx, state: DialogState): Promise<void> {
   const parts = [ctx.t(rep.version > 1 ? 'report:saved_amended' : 'report:saved', { period: periodLabel(ctx.t, tg.period), unit: tg.unit.name, version: rep.version })];
   if (st.sentUpBy) {
     // the level above has sent up without this version: its group is told, its next /guilen sends it
-    const links = await activeLinksOfUnit(ctx.db, st.sentUpBy.id);
+    // the parent's groups, or its officers and leaders in private (app/delivery)
+    const where = await routeFor(ctx, st.sentUpBy, 'officers');
+    const links = otherChats(ctx, where);
     const params = { unit: tg.unit.name, parent: st.sentUpBy.name, period: periodLabel(ctx.t, tg.period), version: rep.version, count: Object.keys(diffReport(st.values ?? {}, values)).length };
-    for (const l of links) ctx.send({ platform: l.platform as Platform, id: l.chat_id }, ctx.t(st.version === 0 ? 'report:parent_told_late' : 'report:parent_told_amended', params));
+    for (const chat of links) ctx.send(chat, ctx.t(st.version === 0 ? 'report:parent_told_late' : 'report:parent_told_amended', params));
     if (st.version === 0) parts.push(ctx.t('report:saved_after_rollup'));
     parts.push(ctx.t(links.length ? 'report:saved_parent_told' : 'report:saved_parent_no_group', params));
   } else if (rep.late) parts.push(ctx.t('report:saved_late'));
@@ -392,7 +393,7 @@ async function submitConfirmed(ctx: Ctx, state: DialogState): Promise<void> {
   // a reply to this message with corrected lines amends the report
   ctx.reply(parts.join('\n'), { context: { flow: 'report', data: { unitId: tg.unit.id, period: periodKey(tg.period) } } });
   // every child of the parent has now reported: tell the parent group at once (claimed once, in this transaction)
-  ctx.out.push(...(await afterReportStored(ctx.db, ctx.svc.profile(tg.unit.profile), tg.unit, tg.period, ctx.now)));
+  ctx.out.push(...(await afterReportStored(ctx.db, ctx.svc.profile(tg.unit.profile), tg.unit, tg.period, ctx.now, ctx.svc.delivery)));
 }
 
 export const reporting: Feature = {

@@ -9,14 +9,14 @@ import { buildRollup, planSendUp, type SendUpPlan, type UnitRollup } from '../..
 import { afterReportStored } from '../../app/reminders';
 import { localParts, nextDuePeriod, periodKey } from '../../domain/calendar';
 import { parentLevel, teamRuleFor, type Profile } from '../../domain/profile';
-import { activeLinksOfUnit } from '../../store/chats';
+import { otherChats, privateNames, routeFor, unreachedLine } from '../deliver';
 import { teamsOfUnit } from '../../store/teams';
 import { rosterCheckSummary } from '../../app/member-reports';
 import { rosterCheckLine } from './membership-text';
 import { getUnit } from '../../store/units';
 import type { Ctx, DialogState } from '../context';
 import type { Feature } from '../feature';
-import { CAPABILITIES, type Platform } from '../types';
+import { CAPABILITIES } from '../types';
 import { dueWithDays, fitToLimit, periodLabel, roomOf } from '../format';
 import { authorize, resolveUnit } from '../scope';
 import { changeLines, confirmText, leadersFor, progressText, summaryText, upwardText } from './rollup-text';
@@ -107,22 +107,24 @@ async function send(ctx: Ctx, tg: { profile: Profile; parent: Unit; roll: UnitRo
   });
   const sent = { ...roll, status: rep.late ? ('late' as const) : ('on_time' as const) };
   const depths = roll.result.byDepth.filter((c) => c.expected > 0);
-  const links = await activeLinksOfUnit(ctx.db, parent.id);
-  for (const l of links) {
-    const platform = l.platform as Platform;
-    const leaders = await leadersFor(ctx, depths, platform);
-    ctx.send({ platform, id: l.chat_id }, upwardText(ctx, profile, sent, plan, rep.version, rep.late, leaders, roomOf(CAPABILITIES[platform])));
+  // the parent's groups, or its officers and leaders in private where it has none (app/delivery)
+  const where = await routeFor(ctx, parent, 'officers');
+  for (const chat of otherChats(ctx, where)) {
+    const leaders = await leadersFor(ctx, depths, chat.platform);
+    ctx.send(chat, upwardText(ctx, profile, sent, plan, rep.version, rep.late, leaders, roomOf(CAPABILITIES[chat.platform])));
   }
   const period = periodLabel(ctx.t, roll.period);
+  const how = where.groups.length ? '' : where.privates.length ? '_private' : '_no_group';
+  const params = { parent: parent.name, period, version: rep.version, names: privateNames(where) };
   const lines = [
-    plan.previous
-      ? ctx.t(links.length ? 'rollup:sent_update' : 'rollup:sent_update_no_group', { parent: parent.name, period, version: rep.version, previous: plan.previous.version })
-      : ctx.t(links.length ? 'rollup:sent' : 'rollup:sent_no_group', { parent: parent.name, period, version: rep.version }),
+    plan.previous ? ctx.t(`rollup:sent_update${how}`, { ...params, previous: plan.previous.version }) : ctx.t(`rollup:sent${how}`, params),
   ];
+  const unreached = unreachedLine(ctx, where);
+  if (unreached) lines.push(unreached);
   if (plan.previous) lines.push(...changeLines(ctx, roll, plan, 10));
   if (rep.late) lines.push(ctx.t('report:saved_late'));
   ctx.reply(fitToLimit(roomOf(ctx.caps), () => lines.join('\n'), 0));
-  ctx.out.push(...(await afterReportStored(ctx.db, profile, unit, roll.period, ctx.now)));
+  ctx.out.push(...(await afterReportStored(ctx.db, profile, unit, roll.period, ctx.now, ctx.svc.delivery)));
 }
 
 /** The answer to the question before an incomplete send-up. */
