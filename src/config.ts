@@ -42,6 +42,8 @@ const ConfigSchema = z.object({
   /** seed the demo province when the database is empty (default: when the simulator runs) */
   DEMO_SEED: z.enum(['auto', 'on', 'off']).default('auto'),
   SCHEDULER: z.enum(['on', 'off']).default('on'),
+  /** how long an instance's claim on a stored update holds; after a crash another instance (or the restarted one) takes it over */
+  INBOUND_LEASE_SECONDS: z.coerce.number().positive().max(3600).default(30),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

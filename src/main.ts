@@ -15,6 +15,10 @@ async function main(): Promise<void> {
     throw e;
   }
   const log = createLogger(config.LOG_LEVEL);
+  // a stray rejection (a lost database connection in some background step) is logged, not fatal
+  process.on('unhandledRejection', (e: unknown) => {
+    log.error({ error: e instanceof Error ? ((e as { code?: string }).code ?? e.name) : 'unknown' }, 'unhandled rejection');
+  });
   const app = await buildApp(config, { log });
   const { port } = await app.start();
   const platforms = [app.telegram && `telegram (${app.telegram.mode})`, app.zalo && `zalo (${app.zalo.mode})`, app.simulator && 'simulator'].filter(Boolean);

@@ -3,11 +3,14 @@
  * Routing: commands → features; button presses → dialog options or feature actions; replies to
  * the bot's messages → the flow that message belongs to; other text → the sender's open dialog.
  */
+import type { Db } from '../db';
+import { dbErrorKind } from '../db/errors';
 import type { Profile } from '../domain/profile';
+import { recordProcessed } from '../inbound/store';
+import type { StoredEventSink } from '../inbound/worker';
 import { fold } from '../domain/text';
 import { botMessageContext } from '../store/bot-messages';
 import { linkWithUnit } from '../store/chats';
-import { firstSeen } from '../store/inbound';
 import { enqueue } from '../store/outbox';
 import { personForSender, rememberPrivateChat } from '../store/people';
 import { grantRole } from '../store/grants';
@@ -25,7 +28,7 @@ export interface CoreOptions extends CoreServices {
   onQueued?: () => void;
 }
 
-export class ChatCore implements EventSink {
+export class ChatCore implements EventSink, StoredEventSink {
   private readonly commands = new Map<string, Command>();
   private readonly flows = new Map<string, Flow>();
   private readonly actions = new Map<string, (ctx: Ctx, payload: string) => Promise<void>>();
@@ -61,11 +64,8 @@ export class ChatCore implements EventSink {
     let queued = 0;
     try {
       await db.transaction().execute(async (trx) => {
-        if (!(await firstSeen(trx, event.platform, event.eventId, now))) return;
-        const ctx = await this.context(trx, event, now);
-        await this.route(ctx);
-        queued = ctx.out.length;
-        await enqueue(trx, ctx.out, now);
+        if (!(await recordProcessed(trx, event.platform, event.eventId, event.chat.id, now))) return;
+        queued = await this.apply(trx, event, now);
       });
     } catch (e) {
       log.error({ err: e, platform: event.platform, eventId: event.eventId }, 'event handling failed');
@@ -74,6 +74,46 @@ export class ChatCore implements EventSink {
       queued = 1;
     }
     if (queued > 0) this.opts.onQueued?.();
+  }
+
+  /**
+   * The events of one stored update (src/inbound), in one transaction that starts by marking the
+   * stored row done (`finish`), so the row and the effects commit together or not at all. An
+   * unavailable database is thrown (the worker retries later); so is a conflict with a concurrent
+   * transaction when `conflictsThrow`; any other failure is logged and apologised for, and the row
+   * is marked done with the apology.
+   */
+  async handleStored(events: ChatEvent[], finish: (trx: Db) => Promise<boolean>, opts: { conflictsThrow?: boolean } = {}): Promise<void> {
+    const { db, clock, log } = this.opts;
+    const now = clock.now();
+    let queued = 0;
+    try {
+      await db.transaction().execute(async (trx) => {
+        if (!(await finish(trx))) return;
+        for (const event of events) queued += await this.apply(trx, event, now);
+      });
+    } catch (e) {
+      const kind = dbErrorKind(e);
+      if (kind === 'unavailable' || (kind === 'conflict' && opts.conflictsThrow)) throw e;
+      const first = events[0];
+      log.error({ err: e, platform: first?.platform, eventId: first?.eventId }, 'event handling failed');
+      queued = 0;
+      await db.transaction().execute(async (trx) => {
+        if (!(await finish(trx)) || !first) return;
+        const t = translator(this.opts.defaultLocale);
+        await enqueue(trx, [{ chat: { platform: first.platform, id: first.chat.id }, text: t('common:error') }], now);
+        queued = 1;
+      });
+    }
+    if (queued > 0) this.opts.onQueued?.();
+  }
+
+  /** Routes one event inside the transaction and queues its answers; the number queued. */
+  private async apply(trx: Db, event: ChatEvent, now: Date): Promise<number> {
+    const ctx = await this.context(trx, event, now);
+    await this.route(ctx);
+    await enqueue(trx, ctx.out, now);
+    return ctx.out.length;
   }
 
   private async context(trx: CoreServices['db'], event: ChatEvent, now: Date): Promise<Ctx> {

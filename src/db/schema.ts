@@ -157,10 +157,20 @@ export interface OutboxTable {
   message_ids: string | null;
 }
 
+/** A platform update as received, stored before it is acknowledged (src/inbound). */
 export interface InboundTable {
+  id: Generated<number>;
   platform: string;
   event_id: string;
+  chat_key: string;
   received_at: string;
+  /** JSON of the raw update */
+  payload: string;
+  /** 'pending' | 'done' */
+  status: string;
+  processed_at: string | null;
+  lease_owner: string | null;
+  lease_until: string | null;
 }
 
 export interface DialogTable {
@@ -214,7 +224,7 @@ export interface Database {
   reminders_sent: ReminderSentTable;
   oneoff_deadlines: OneOffDeadlineTable;
   outbox: OutboxTable;
-  inbound_events: InboundTable;
+  inbound_updates: InboundTable;
   dialogs: DialogTable;
   bot_messages: BotMessageTable;
   role_grants: RoleGrantTable;
@@ -229,5 +239,6 @@ export type Membership = Selectable<MembershipTable>;
 export type Report = Selectable<ReportTable>;
 export type ChatLink = Selectable<ChatLinkTable>;
 export type OutboxRow = Selectable<OutboxTable>;
+export type InboundRow = Selectable<InboundTable>;
 export type MembershipRequest = Selectable<MembershipRequestTable>;
 export type UnitUpdate = Updateable<UnitTable>;
