@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import pino from 'pino';
 import { buildApp, type App } from '../../src/compose';
 import { loadConfig } from '../../src/config';
 import { openDatabase, type DbHandle } from '../../src/db';
@@ -106,6 +107,37 @@ describe('PostgreSQL restart', () => {
       await direct.close();
       await proxy.close();
       await tg.close();
+      await fresh.drop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  pgIt('(PostgreSQL only; skipped without TEST_DATABASE_URL=postgres://…) start-up waits for an unreachable database, retrying, instead of exiting', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnscd-pgstart-'));
+    const fresh = await freshDatabaseUrl(dir);
+    const proxy = await PgProxy.start(new URL(fresh.url));
+    const warnings: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
+    let app: App | undefined;
+    try {
+      proxy.block();
+      const config = loadConfig({ DATABASE_URL: proxy.url(fresh.url), PORT: '0', DEMO_SEED: 'off', SCHEDULER: 'off', SIMULATOR: 'on', LOG_LEVEL: 'silent' }, false);
+      let built = false;
+      const building = buildApp(config, { log }).then((a) => {
+        built = true;
+        app = a;
+        return a;
+      });
+      await waitFor(() => warnings.filter((w) => w.includes('database unreachable at start-up')).length >= 2, 'two start-up retries');
+      expect(built).toBe(false);
+      proxy.restore();
+      await building;
+      const { port } = await app!.start();
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    } finally {
+      proxy.restore();
+      await app?.stop().catch(() => undefined);
+      await proxy.close();
       await fresh.drop();
       fs.rmSync(dir, { recursive: true, force: true });
     }
