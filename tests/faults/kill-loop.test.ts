@@ -15,7 +15,24 @@ import { DateTime } from 'luxon';
 import { openDatabase } from '../../src/db';
 import { freshDatabaseUrl } from '../helpers/db';
 import { FakeTelegram } from '../helpers/fake-telegram';
-import { allProcessed, checkTeam, deliver, prepare, queuedTexts, round, TG_SECRET, waitFor, type Team } from './scenario';
+import { FakeZalo } from '../helpers/fake-zalo';
+import {
+  allProcessed,
+  checkTeam,
+  deliver,
+  deliverZalo,
+  prepare,
+  prepareZalo,
+  queuedTexts,
+  round,
+  TG_SECRET,
+  waitFor,
+  ZALO_BOT,
+  ZALO_SECRET,
+  zaloRound,
+  type Team,
+  type ZaloTeam,
+} from './scenario';
 
 const ROOT = path.resolve(__dirname, '../..');
 const KILLS = 50;
@@ -94,10 +111,12 @@ describe('kill -9 loop', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnscd-kill-'));
     const fresh = await freshDatabaseUrl(dir);
     const tg = await FakeTelegram.start();
+    const zalo = await new FakeZalo().start();
     const direct = openDatabase(fresh.url);
     const slots: Slot[] = [];
     try {
       const teams: Team[] = await prepare(direct.db, 6, new Date());
+      const zaloTeams: ZaloTeam[] = await prepareZalo(direct.db, 6, 3, new Date());
       // a one-off deadline two days ahead: its "3 days before" point has passed, so every start's
       // reminder run has reminders to queue (once: reminders_sent) to the village groups
       const due = DateTime.now().setZone('Asia/Ho_Chi_Minh').plus({ days: 2 }).toISODate();
@@ -115,6 +134,11 @@ describe('kill -9 loop', () => {
         TELEGRAM_BOT_TOKEN: tg.token,
         TELEGRAM_API_ROOT: tg.apiRoot,
         TELEGRAM_WEBHOOK_SECRET: TG_SECRET,
+        ZALO_BOT_TOKEN: zalo.token,
+        ZALO_API_ROOT: zalo.apiRoot,
+        ZALO_WEBHOOK_SECRET: ZALO_SECRET,
+        ZALO_BOT_NAME: ZALO_BOT,
+        ZALO_RATE_PER_SECOND: '100',
         SIMULATOR: 'off',
         DEMO_SEED: 'off',
         SCHEDULER: 'on',
@@ -148,9 +172,10 @@ describe('kill -9 loop', () => {
         const up = slots.filter((s) => s.healthy);
         return `${(up.length ? up[Math.floor(Math.random() * up.length)]! : slots[0]!).url}/webhook/telegram`;
       };
-      const rounds = new Map<Team, number>();
-      await Promise.all(
-        teams.map(async (t) => {
+      const liveZalo = () => live().replace('/webhook/telegram', '/webhook/zalo');
+      const rounds = new Map<Team | ZaloTeam, number>();
+      await Promise.all([
+        ...teams.map(async (t) => {
           let r = 0;
           while (kills < KILLS && r < 60) {
             r++;
@@ -158,7 +183,16 @@ describe('kill -9 loop', () => {
             rounds.set(t, r);
           }
         }),
-      );
+        // on Zalo too (it does not redeliver on its own: here the deliverer repeats until a 200)
+        ...zaloTeams.map(async (t) => {
+          let r = 0;
+          while (kills < KILLS && r < 60) {
+            r++;
+            for (const u of zaloRound(t, r)) await deliverZalo(liveZalo, u, stats, 120_000);
+            rounds.set(t, r);
+          }
+        }),
+      ]);
       await waitFor(() => kills >= KILLS, `${KILLS} kills`, 120_000);
       killing = false;
       await killer;
@@ -182,7 +216,17 @@ describe('kill -9 loop', () => {
         const texts = await queuedTexts(direct.db, String(t.chat.id));
         doubled += texts.length - new Set(texts).size;
       }
-      const stored = await direct.db.selectFrom('inbound_updates').select('event_id').where('platform', '=', 'telegram').where('payload', '!=', 'null').execute();
+      for (const t of zaloTeams) {
+        const n = rounds.get(t) ?? 0;
+        updates += 2 * n;
+        const r = await checkTeam(direct.db, t, n);
+        lost += r.lost;
+        doubled += r.doubled;
+        outOfOrder += r.outOfOrder;
+        const texts = await queuedTexts(direct.db, t.chatId, 'zalo');
+        doubled += texts.length - new Set(texts).size;
+      }
+      const stored = await direct.db.selectFrom('inbound_updates').select('event_id').where('platform', 'in', ['telegram', 'zalo']).where('payload', '!=', 'null').execute();
       lost += updates - stored.length;
       const reminders = await direct.db.selectFrom('reminders_sent').selectAll().execute();
       const starts = slots.reduce((n, s) => n + s.starts, 0);
@@ -194,12 +238,18 @@ describe('kill -9 loop', () => {
         const got = tg.sent(t.chat.id).map((m) => m.text);
         deliveredTwice += got.length - new Set(got).size;
       }
+      for (const t of zaloTeams) {
+        const got = zalo.sentTo(t.chatId);
+        deliveredTwice += got.length - new Set(got).size;
+      }
       console.log(`kill loop, delivery: ${deliveredTwice} messages delivered twice, ${sending} outbox rows left 'sending' by a kill`);
       console.log(
-        `kill loop: ${kills} kills, ${starts} starts (each running the reminders), ${updates} updates (${stats.refused} deliveries refused and repeated), ${reminders.length} reminders recorded; lost ${lost}, doubled ${doubled}, out of order ${outOfOrder}`,
+        `kill loop: ${kills} kills, ${starts} starts (each running the reminders), ${updates} updates on Telegram and Zalo (${stats.refused} deliveries refused and repeated), ${reminders.length} reminders recorded; lost ${lost}, doubled ${doubled}, out of order ${outOfOrder}`,
       );
       expect(kills).toBeGreaterThanOrEqual(KILLS);
       expect(reminders.length).toBeGreaterThan(0);
+      expect(rounds.size).toBe(teams.length + zaloTeams.length);
+      expect(Math.min(...rounds.values())).toBeGreaterThanOrEqual(2); // every chat saved and amended under the kills
       expect({ lost, doubled, outOfOrder }).toEqual({ lost: 0, doubled: 0, outOfOrder: 0 });
     } catch (e) {
       for (const s of slots) console.log(`process on ${s.port}:\n${s.tail.join('')}`);
@@ -208,6 +258,7 @@ describe('kill -9 loop', () => {
       for (const s of slots) await s.stop();
       await direct.close();
       await tg.close();
+      await zalo.close();
       await fresh.drop();
       fs.rmSync(dir, { recursive: true, force: true });
     }

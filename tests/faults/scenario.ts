@@ -11,15 +11,72 @@ import { migrateToLatest } from '../../src/db/migrate';
 import { upsertLink } from '../../src/store/chats';
 import { addIdentity } from '../../src/store/people';
 import type { FakeChat, FakeTelegram, FakeUser } from '../helpers/fake-telegram';
+import { zaloText, type FakeUpdate } from '../helpers/fake-zalo';
 import { group } from '../helpers/fake-telegram';
 
 export const PROFILE = 'two-tier-2025';
 export const TG_SECRET = 'fault-secret_0123456789';
+export const ZALO_SECRET = 'fault-zalo-secret-123';
+export const ZALO_BOT = 'Bot CNS';
 
 export interface Team {
   unitId: number;
   chat: FakeChat;
   leader: FakeUser;
+}
+
+/** A village group on Zalo and its leader. */
+export interface ZaloTeam {
+  unitId: number;
+  chatId: string;
+  leaderId: string;
+}
+
+/** Links `n` more village groups (after the first `skip`) on Zalo, with their leaders. */
+export async function prepareZalo(db: Db, skip: number, n: number, now: Date): Promise<ZaloTeam[]> {
+  const demo = await seedDemo(db, PROFILE, now);
+  const teams: ZaloTeam[] = [];
+  for (const [i, unitId] of demo.unitsByLevel.village!.slice(skip, skip + n).entries()) {
+    const leader = demo.people.leader.find((p) => p.unitId === unitId)!;
+    const leaderId = `zl-${i + 1}`;
+    await addIdentity(db, { platform: 'zalo', externalId: leaderId, personId: leader.personId, displayName: leader.name }, now);
+    const chatId = `zg-${i + 1}`;
+    await upsertLink(db, { platform: 'zalo', chatId, unitId, teamId: null, title: `Nhóm thôn ${i + 1}`, linkedBy: null }, now);
+    teams.push({ unitId, chatId, leaderId });
+  }
+  return teams;
+}
+
+let zaloMessageId = 0;
+/** Round `r` of a Zalo team, as Zalo delivers group messages (the bot @mentioned for the command). */
+export function zaloRound(t: ZaloTeam, r: number): FakeUpdate[] {
+  const o = { chatId: t.chatId, chatType: 'GROUP' as const, fromId: t.leaderId, name: 'Trưởng thôn' };
+  return [
+    zaloText(`@${ZALO_BOT} /baocao\nho huong dan: ${r}\nnguoi huong dan: ${100 + r}`, { ...o, messageId: `zm-${++zaloMessageId}` }),
+    zaloText('đồng ý', { ...o, messageId: `zm-${++zaloMessageId}` }),
+  ];
+}
+
+/** Delivers a Zalo update to a webhook until it is answered 200 (as a platform that retries would). */
+export async function deliverZalo(url: () => string, update: FakeUpdate, stats: { refused: number }, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const r = await fetch(url(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-bot-api-secret-token': ZALO_SECRET },
+        body: JSON.stringify(update),
+        signal: AbortSignal.timeout(5000),
+      });
+      await r.text();
+      if (r.status === 200) return;
+    } catch {
+      // refused or reset: the instance is down
+    }
+    stats.refused++;
+    if (Date.now() > end) throw new Error(`zalo update was never accepted`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Migrates, seeds the demo province, links `n` village groups on Telegram with their leaders. */
@@ -48,8 +105,8 @@ export function round(tg: FakeTelegram, t: Team, r: number): Update[] {
 }
 
 /** What the bot queued for each chat, in order (the outbox rows, whatever their send state). */
-export async function queuedTexts(db: Db, chatId: string): Promise<string[]> {
-  const rows = await db.selectFrom('outbox').select('payload').where('platform', '=', 'telegram').where('chat_id', '=', chatId).orderBy('id').execute();
+export async function queuedTexts(db: Db, chatId: string, platform = 'telegram'): Promise<string[]> {
+  const rows = await db.selectFrom('outbox').select('payload').where('platform', '=', platform).where('chat_id', '=', chatId).orderBy('id').execute();
   return rows.map((r) => (JSON.parse(r.payload) as { text: string }).text);
 }
 
@@ -58,8 +115,9 @@ export async function queuedTexts(db: Db, chatId: string): Promise<string[]> {
  * confirmation per round, in round order: saved, then amendments 2, 3, …), and the stored report
  * carries the last round's figures at version `rounds`.
  */
-export async function checkTeam(db: Db, t: Team, rounds: number): Promise<{ lost: number; doubled: number; outOfOrder: number }> {
-  const saved = (await queuedTexts(db, String(t.chat.id))).filter((x) => /✅ Đã lưu/.test(x));
+export async function checkTeam(db: Db, t: Team | ZaloTeam, rounds: number): Promise<{ lost: number; doubled: number; outOfOrder: number }> {
+  const [chatId, platform] = 'chat' in t ? [String(t.chat.id), 'telegram'] : [t.chatId, 'zalo'];
+  const saved = (await queuedTexts(db, chatId, platform)).filter((x) => /✅ Đã lưu/.test(x));
   const expected = expectedConfirmations(rounds);
   const outOfOrder = countOutOfOrder(saved, expected);
   const versions = await db.selectFrom('reports').select(['version', 'values']).where('unit_id', '=', t.unitId).orderBy('version').execute();
