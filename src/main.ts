@@ -2,6 +2,7 @@
 import { buildApp } from './compose';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
+import { startWaitingServer } from './web/waiting';
 
 async function main(): Promise<void> {
   let config;
@@ -19,7 +20,10 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (e: unknown) => {
     log.error({ error: e instanceof Error ? ((e as { code?: string }).code ?? e.name) : 'unknown' }, 'unhandled rejection');
   });
+  // /healthz answers while start-up waits for the database (/readyz and webhooks: 503)
+  const waiting = config.PORT ? await startWaitingServer(config.PORT, config.HOST) : undefined;
   const app = await buildApp(config, { log });
+  await waiting?.close();
   const { port } = await app.start();
   const platforms = [app.telegram && `telegram (${app.telegram.mode})`, app.zalo && `zalo (${app.zalo.mode})`, app.simulator && 'simulator'].filter(Boolean);
   log.info({ port, platforms, database: config.DATABASE_URL.split(':')[0] }, 'bot started');

@@ -45,7 +45,7 @@ export interface InboundWorkerOptions {
   pollMs?: number;
   /** chats processed side by side (default 8) */
   concurrency?: number;
-  /** first wait after a failure (default 250 ms), doubling up to maxBackoffMs (default 10 s) */
+  /** first wait after a failure (default 250 ms), doubling up to maxBackoffMs (default 5 s) */
   backoffMs?: number;
   maxBackoffMs?: number;
   /** the application clock (for processed_at); leases use real time */
@@ -77,7 +77,7 @@ export class InboundWorker {
     this.pollMs = opts.pollMs ?? 1000;
     this.concurrency = opts.concurrency ?? 8;
     this.backoffMs = opts.backoffMs ?? 250;
-    this.maxBackoffMs = opts.maxBackoffMs ?? 10_000;
+    this.maxBackoffMs = opts.maxBackoffMs ?? 5000;
   }
 
   register(platform: string, processor: InboundProcessor): void {
@@ -130,10 +130,11 @@ export class InboundWorker {
         this.failures++;
         const wait = Math.min(this.backoffMs * 2 ** (this.failures - 1), this.maxBackoffMs);
         this.opts.log.warn({ kind: dbErrorKind(e) ?? 'error', failures: this.failures, retryInMs: wait, error: errName(e) }, 'inbound: cannot claim updates; retrying');
-        await this.sleep(wait, false);
+        // a kick means an update was just stored: the database is back, look at once
+        await this.sleep(wait);
         continue;
       }
-      if (claimed === 0 || this.inFlight.size >= this.concurrency) await this.sleep(this.pollMs, true);
+      if (claimed === 0 || this.inFlight.size >= this.concurrency) await this.sleep(this.pollMs);
     }
   }
 
@@ -203,8 +204,9 @@ export class InboundWorker {
     }
   }
 
-  private sleep(ms: number, wakeable: boolean): Promise<void> {
-    if (wakeable && this.kicked) return Promise.resolve();
+  /** Waits `ms`, or until kick() (or stop()). */
+  private sleep(ms: number): Promise<void> {
+    if (this.kicked || !this.running) return Promise.resolve();
     return new Promise((resolve) => {
       const t = setTimeout(done, ms);
       const self = this;
@@ -213,7 +215,7 @@ export class InboundWorker {
         if (self.wake === done) self.wake = undefined;
         resolve();
       }
-      this.wake = wakeable ? done : () => (!this.running ? done() : undefined);
+      this.wake = done;
     });
   }
 }

@@ -79,7 +79,8 @@ class Slot {
     void (async () => {
       while (this.child === child && child.exitCode === null && child.signalCode === null) {
         try {
-          if ((await fetch(`${this.url}/healthz`, { signal: AbortSignal.timeout(1000) })).status === 200) {
+          // ready: the app itself serves (while start-up waits for the database, a stand-in answers 503)
+          if ((await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(1000) })).status === 200) {
             if (this.child === child) this.healthy = true;
             return;
           }

@@ -7,8 +7,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import { Client } from 'pg';
-import pino from 'pino';
 import { buildApp, type App } from '../../src/compose';
 import { loadConfig } from '../../src/config';
 import { openDatabase, type DbHandle } from '../../src/db';
@@ -82,10 +83,11 @@ describe('PostgreSQL restart', () => {
       proxy.restore();
       const upAt = Date.now();
       await during;
+      await waitFor(() => allProcessed(direct.db), 'what came during the outage processed');
+      const recoveredAt = Date.now();
       await waitFor(async () => (await fetch(`${base}/readyz`)).status === 200, '/readyz 200 again');
       await sendRound(3);
       await waitFor(() => allProcessed(direct.db), 'everything processed');
-      const recoveredAt = Date.now();
       app.drainer.kick();
       await waitFor(() => teams.every((t) => tg.sent(t.chat.id).filter((m) => /✅ Đã lưu/.test(m.text)).length >= 3), 'confirmations delivered');
 
@@ -113,34 +115,48 @@ describe('PostgreSQL restart', () => {
     }
   });
 
-  pgIt('(PostgreSQL only; skipped without TEST_DATABASE_URL=postgres://…) start-up waits for an unreachable database, retrying, instead of exiting', async () => {
+  pgIt('(PostgreSQL only; skipped without TEST_DATABASE_URL=postgres://…) the bot process started while the database is unreachable waits for it (/healthz 200, /readyz 503), then serves', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnscd-pgstart-'));
     const fresh = await freshDatabaseUrl(dir);
     const proxy = await PgProxy.start(new URL(fresh.url));
-    const warnings: string[] = [];
-    const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
-    let app: App | undefined;
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    let child: ChildProcess | undefined;
+    const errors: string[] = [];
     try {
       proxy.block();
-      const config = loadConfig({ DATABASE_URL: proxy.url(fresh.url), PORT: '0', DEMO_SEED: 'off', SCHEDULER: 'off', SIMULATOR: 'on', LOG_LEVEL: 'silent' }, false);
-      let built = false;
-      const building = buildApp(config, { log }).then((a) => {
-        built = true;
-        app = a;
-        return a;
+      child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        cwd: path.resolve(__dirname, '../..'),
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: proxy.url(fresh.url), PORT: String(port), HOST: '127.0.0.1', SIMULATOR: 'on', DEMO_SEED: 'off', SCHEDULER: 'off', LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
-      await waitFor(() => warnings.filter((w) => w.includes('database unreachable at start-up')).length >= 2, 'two start-up retries');
-      expect(built).toBe(false);
+      child.stdout!.on('data', (d: Buffer) => errors.push(d.toString()));
+      child.stderr!.on('data', (d: Buffer) => errors.push(d.toString()));
+      const status = async (p: string) => (await fetch(`${base}${p}`).catch(() => undefined))?.status;
+      await waitFor(async () => (await status('/healthz')) === 200, 'the process answers /healthz', 60_000);
+      expect(await status('/readyz')).toBe(503);
+      await waitFor(() => errors.join('').split('database unreachable at start-up').length > 2, 'two start-up retries', 30_000);
+      expect(child.exitCode).toBeNull();
+      expect(await status('/readyz')).toBe(503);
       proxy.restore();
-      await building;
-      const { port } = await app!.start();
-      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+      await waitFor(async () => (await status('/readyz')) === 200, 'ready once the database is back', 60_000);
     } finally {
-      proxy.restore();
-      await app?.stop().catch(() => undefined);
+      if (child && child.exitCode === null) {
+        const exited = new Promise((r) => child!.once('exit', r));
+        child.kill('SIGKILL');
+        await exited;
+      }
       await proxy.close();
       await fresh.drop();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as net.AddressInfo;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
