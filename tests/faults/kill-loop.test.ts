@@ -118,9 +118,10 @@ describe('kill -9 loop', () => {
     try {
       const teams: Team[] = await prepare(direct.db, 6, new Date());
       const zaloTeams: ZaloTeam[] = await prepareZalo(direct.db, 6, 3, new Date());
-      // a one-off deadline two days ahead: its "3 days before" point has passed, so every start's
-      // reminder run has reminders to queue (once: reminders_sent) to the village groups
-      const due = DateTime.now().setZone('Asia/Ho_Chi_Minh').plus({ days: 2 }).toISODate();
+      // a one-off deadline at the end of tomorrow: its "3 days before" point has passed, so each
+      // start's reminder run has reminders to queue (once: reminders_sent) to the village groups —
+      // unless quiet hours hold them back at night; either way none may be queued twice
+      const due = DateTime.now().setZone('Asia/Ho_Chi_Minh').plus({ days: 1 }).toISODate();
       await direct.db
         .insertInto('oneoff_deadlines')
         .values({ profile: 'two-tier-2025', id: 'kiem-tra', level: 'village', title_vi: 'Báo cáo kiểm tra', title_en: 'Check report', due_local: `${due}T24:00`, source: 'test', created_at: new Date().toISOString() })
@@ -248,7 +249,6 @@ describe('kill -9 loop', () => {
         `kill loop: ${kills} kills, ${starts} starts (each running the reminders), ${updates} updates on Telegram and Zalo (${stats.refused} deliveries refused and repeated), ${reminders.length} reminders recorded; lost ${lost}, doubled ${doubled}, out of order ${outOfOrder}`,
       );
       expect(kills).toBeGreaterThanOrEqual(KILLS);
-      expect(reminders.length).toBeGreaterThan(0);
       expect(rounds.size).toBe(teams.length + zaloTeams.length);
       expect(Math.min(...rounds.values())).toBeGreaterThanOrEqual(2); // every chat saved and amended under the kills
       expect({ lost, doubled, outOfOrder }).toEqual({ lost: 0, doubled: 0, outOfOrder: 0 });
