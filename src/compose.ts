@@ -8,8 +8,8 @@ import type { Router } from 'express';
 import { getProfile } from './app/profiles';
 import { seedDemo } from './app/demo-seed';
 import { createChatCore, type ChatCore } from './chat';
-import { OutboxDrainer } from './chat/outbox';
-import type { PlatformSender } from './chat/types';
+import { OutboxDrainer, type DrainerHooks } from './outbox/drainer';
+import type { PlatformSender } from './outbox/types';
 import { OffsetClock, type Clock } from './clock';
 import type { Config } from './config';
 import { openDatabase, type DbHandle } from './db';
@@ -49,6 +49,8 @@ export interface BuildOptions {
   pollMs?: number;
   /** inbound lease: how long a crashed instance's claim on an update holds (default 30 s) */
   inboundLeaseMs?: number;
+  /** outbox metrics: sent, failures, reclaimed leases (more can be added with `app.drainer.addHooks`) */
+  outboxHooks?: DrainerHooks;
 }
 
 export async function buildApp(config: Config, opts: BuildOptions): Promise<App> {
@@ -88,7 +90,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   if (zalo) inbound.register('zalo', zalo.processor);
   const wantSimulator = config.SIMULATOR === 'on' || (config.SIMULATOR === 'auto' && !telegram && !zalo);
   const simulator = wantSimulator
-    ? createSimulator({ sink: core, db: handle.db, clock, ...(offsetClock ? { offsetClock } : {}), idle: () => drainer!.idle() })
+    ? createSimulator({ sink: core, db: handle.db, clock, ...(offsetClock ? { offsetClock } : {}), idle: () => drainer!.idle(), tz: config.TZ_NAME })
     : undefined;
 
   if (simulator && !['127.0.0.1', 'localhost', '::1'].includes(config.HOST)) {
@@ -96,7 +98,11 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     log.warn({ host: config.HOST }, 'the web simulator is reachable beyond this machine; set SIMULATOR=off or HOST=127.0.0.1');
   }
   const senders: PlatformSender[] = [telegram?.sender, zalo?.sender, simulator?.sender].filter((s): s is PlatformSender => !!s);
-  drainer = new OutboxDrainer(handle.db, senders, clock, log, { pollMs: opts.pollMs ?? 1000 });
+  drainer = new OutboxDrainer(handle.db, senders, clock, log, {
+    pollMs: opts.pollMs ?? 1000,
+    maxAgeMs: config.OUTBOX_MAX_AGE_HOURS * 3600_000,
+    ...(opts.outboxHooks ? { hooks: opts.outboxHooks } : {}),
+  });
 
   const routers: Router[] = [];
   if (telegram) routers.push(telegram.router);

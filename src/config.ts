@@ -35,6 +35,8 @@ const ConfigSchema = z.object({
   ZALO_API_ROOT: z.string().url().default('https://bot-api.zaloplatforms.com'),
   ZALO_WEBHOOK_SECRET: optionalString.refine((v) => v === undefined || (v.length >= 8 && v.length <= 256), '8–256 ký tự'),
   ZALO_RATE_PER_SECOND: z.coerce.number().positive().default(5),
+  /** a message still failing (429, 5xx, network) this many hours after it was queued is given up */
+  OUTBOX_MAX_AGE_HOURS: z.coerce.number().positive().default(24),
   /** the Zalo bot's name as members see it ("Bot CNS"), stripped from "@Bot CNS …" in groups */
   ZALO_BOT_NAME: optionalString,
   /** run the local web simulator even when a platform token is set */

@@ -10,6 +10,7 @@ import {
   checkJoin,
   checkRoleChange,
   leaveWarnings,
+  phoneInUseWarning,
   type JoinCheck,
   type Proposal,
   type RuleWarning,
@@ -27,7 +28,7 @@ import {
   type Request,
   type RequestPayload,
 } from '../store/requests';
-import { addMember, endMembership, getTeam, roster, type RosterEntry } from '../store/teams';
+import { addMember, endMembership, getTeam, membershipsOf, roster, type RosterEntry } from '../store/teams';
 import { ancestorsOf, getUnit } from '../store/units';
 import { rolesAt } from './access';
 import { getProfile } from './profiles';
@@ -118,7 +119,15 @@ export async function proposeJoin(
   const { seats } = await seatsOf(db, s.team.id);
   const check = checkJoin(s.rule, seats, p, { requirePhone: opts.requirePhone ?? true });
   // someone already known by this number (in another team, Yên Bái's commune-and-village members)
-  const existing = p.personId ?? (check.phone ? (await findPersonByPhone(db, check.phone))?.id : undefined) ?? null;
+  const known = p.personId == null && check.phone ? await findPersonByPhone(db, check.phone) : undefined;
+  const existing = p.personId ?? known?.id ?? null;
+  // …under another name: the proposer and the approver are warned, told only where that person serves
+  if (known && check.ok) {
+    const unitIds = [...new Set((await membershipsOf(db, known.id)).map((m) => m.unitId))];
+    const units = (await Promise.all(unitIds.map((id) => getUnit(db, id)))).filter((u): u is Unit => !!u).map((u) => u.name);
+    const w = phoneInUseWarning(p.name, { name: known.display_name, units });
+    if (w) check.warnings.push(w);
+  }
   if (check.ok && existing !== null && seats.some((x) => x.personId === existing)) {
     const same = seats.find((x) => x.personId === existing)!;
     check.ok = false;

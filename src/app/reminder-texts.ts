@@ -67,6 +67,8 @@ export class PointTexts {
     dueAt: Date,
     now: Date,
     kind: 'before' | 'overdue',
+    /** the level sends a roll-up of the level below (told /guilen, not /baocao) */
+    rollsUp = false,
   ) {
     this.locale = profile.locale;
     const t = (this.t = translator(this.locale));
@@ -86,13 +88,22 @@ export class PointTexts {
     };
     this.howOneOff = template(t, 'reminders:how_oneoff', {}, ['parent']);
     this.privateText = template(t, this.overdue ? 'reminders:private_overdue' : 'reminders:private_before', p, ['unit']);
-    this.how = subject.period ? t('reminders:how_periodic') : '';
+    this.how = subject.period ? t(rollsUp ? 'reminders:how_rollup' : 'reminders:how_periodic') : '';
     this.lateNote = t('reminders:late_still_accepted');
     this.replyHint = t('reminders:reply_hint');
   }
 
+  /**
+   * What a report sent now becomes: late after the deadline; after the parent sent its roll-up up,
+   * taken after the roll-up with the parent told (the report loop accepts a first report then).
+   */
+  private lateLine(parent: string | undefined, parentSentUp: boolean): string | undefined {
+    if (parentSentUp && parent) return this.t(this.overdue ? 'reminders:after_parent_sent_up_late' : 'reminders:after_parent_sent_up', { parent });
+    return this.overdue ? this.lateNote : undefined;
+  }
+
   /** The reminder in a unit's group: title, who and the deadline in words, how to report. */
-  group(unit: string, people: PersonName[], role: 'leaders' | 'officers', parent: string | undefined, replyHint: boolean): string {
+  group(unit: string, people: PersonName[], role: 'leaders' | 'officers', parent: string | undefined, replyHint: boolean, parentSentUp = false): string {
     const lines = [this.groupTitle({ unit })];
     lines.push(
       people.length
@@ -100,14 +111,17 @@ export class PointTexts {
         : this.groupBodyNobody({ unit }),
     );
     lines.push(this.how || this.howOneOff({ parent: parent ?? '' }));
-    if (this.overdue) lines.push(this.lateNote);
+    const late = this.lateLine(parent, parentSentUp);
+    if (late) lines.push(late);
     if (replyHint) lines.push(`↩️ ${this.replyHint}`);
     return lines.join('\n');
   }
 
   /** The nudge in a leader's private chat. */
-  private(unit: string, parent: string | undefined): string {
-    return [this.privateText({ unit }), this.how || this.howOneOff({ parent: parent ?? '' })].join('\n');
+  private(unit: string, parent: string | undefined, parentSentUp = false): string {
+    const lines = [this.privateText({ unit }), this.how || this.howOneOff({ parent: parent ?? '' })];
+    if (parentSentUp && parent) lines.push(this.lateLine(parent, true)!);
+    return lines.join('\n');
   }
 
   /** "Ấp Tân Thành (tổ trưởng Nguyễn Văn An)" */
@@ -122,7 +136,16 @@ export class PointTexts {
   }
 
   /** The progress line in the parent's group: "12/15 thôn đã báo cáo; còn thiếu: …", and the unreachable ones. */
-  parent(parentName: string, actual: number, expected: number, missing: string[], missingTotal: number, unreachable: string[], unreachableTotal: number): string {
+  parent(
+    parentName: string,
+    actual: number,
+    expected: number,
+    missing: string[],
+    missingTotal: number,
+    unreachable: string[],
+    unreachableTotal: number,
+    nobody: { role: 'leaders' | 'officers'; names: string[]; total: number } = { role: 'leaders', names: [], total: 0 },
+  ): string {
     const t = this.t;
     const lines = [
       t(this.overdue ? 'reminders:parent_title_overdue' : 'reminders:parent_title_before', { what: this.what, unit: parentName }),
@@ -135,7 +158,13 @@ export class PointTexts {
       capitalize(this.due) + '.',
     ];
     if (unreachableTotal) lines.push(t('reminders:unreachable', { names: this.list(unreachable, unreachableTotal) }));
+    if (nobody.total) lines.push(t(nobody.role === 'leaders' ? 'reminders:nobody_leaders' : 'reminders:nobody_officers', { names: this.list(nobody.names, nobody.total) }));
     return lines.join('\n');
+  }
+
+  /** The line addressed to the approver when the escalation joins a group's progress message. */
+  approverInGroup(approvers: PersonName[], missing: string[], missingTotal: number): string {
+    return this.t('reminders:approver_in_group', { names: approvers.map((a) => a.name).join(', '), list: this.list(missing, missingTotal) });
   }
 
   /** The escalation to the approver (chairman) after the deadline. */

@@ -23,6 +23,9 @@
  *   - a `before` point while its deadline has not passed (now < dueAt), with the days left as of now;
  *   - an `overdue` point only on its own local day: it announces "the deadline passed today" and
  *     wakes the chairman; a day late it is dropped (/tiendo still shows who is missing).
+ * Nothing goes out in quiet hours, catch-up included: a point missed while down and found at 21:30
+ * waits for the first tick after quiet hours (an overdue point whose day ended meanwhile stays live
+ * for the hour after quiet hours end, see calendar.overdueCatchUpEnd).
  * Points already marked handled are skipped without planning (and remembered in memory).
  *
  * Time: no date arithmetic here; instants and days come from src/domain/calendar.ts.
@@ -33,15 +36,19 @@ import type { Logger } from '../logger';
 import {
   addLocalDays,
   allPointsBetween,
+  isQuietAt,
   localDate,
+  overdueCatchUpEnd,
   periodKey,
   startOfLocalDay,
   type Period,
   type ScheduledPoint,
 } from '../domain/calendar';
 import { levelIndex, parentLevel, teamRuleFor, type OneOffDeadline, type Profile } from '../domain/profile';
-import { CAPABILITIES, PLATFORMS, type ChatRef, type Mention, type Outgoing, type Platform } from '../chat/types';
-import { enqueue } from '../store/outbox';
+import { CAPABILITIES } from '../chat/types';
+import { PLATFORMS, type ChatRef, type Mention, type Outgoing, type Platform } from '../outbox/types';
+import { enqueue } from '../outbox/store';
+import { latestReports } from '../store/reports';
 import {
   activeProfileIds,
   claimKeys,
@@ -142,10 +149,16 @@ export function doneKey(profile: string, sp: ScheduledPoint): string {
   return keyOf(profile, sp, '*');
 }
 
-/** Is a point that has passed still worth sending at `now`? (see the module comment) */
-export function isLive(sp: ScheduledPoint, now: Date, tz: string): boolean {
+/**
+ * Is a point that has passed still worth sending at `now`? (see the module comment) With the
+ * profile's reminder settings, an overdue point whose day ended in quiet hours stays live until the
+ * hour after quiet hours end (it was deferred, not dropped).
+ */
+export function isLive(sp: ScheduledPoint, now: Date, tz: string, reminders?: Profile['reporting']['reminders']): boolean {
   if (sp.point.kind === 'before') return now.getTime() < sp.point.dueAt.getTime();
-  return now.getTime() >= sp.point.at.getTime() && localDate(now, tz) === localDate(sp.point.at, tz);
+  if (now.getTime() < sp.point.at.getTime()) return false;
+  if (localDate(now, tz) === localDate(sp.point.at, tz)) return true;
+  return !!reminders && now.getTime() < overdueCatchUpEnd(reminders, sp.point.at, tz).getTime();
 }
 
 /** Per deadline (level and period, or one-off), the latest of the points given; sorted by time. */
@@ -180,6 +193,27 @@ function message(chat: GroupLink | { platform: string; chatId: string }, text: s
 /** An item whose few messages are rendered already (progress lines, the chairman). */
 function eager(key: string, kind: ItemKind, unitId: number, unitName: string, messages: Outgoing[], audience: Recipient['audience']): PlannedItem {
   return { key, kind, unitId, unitName, to: messages.map((m) => ({ chat: m.chat, audience })), render: () => messages };
+}
+
+/** Does a planned item already send a message to this group? */
+function plannedTo(items: PlannedItem[], g: GroupLink): PlannedItem | undefined {
+  return items.find((x) => x.to.some((r) => r.audience === 'group' && r.chat.platform === g.platform && r.chat.id === g.chatId));
+}
+
+/** Appends a line (and mentions) to the planned message for this group; false when none goes there. */
+function addressInPlannedMessage(items: PlannedItem[], g: GroupLink, line: string, mentions: Mention[]): boolean {
+  const item = plannedTo(items, g);
+  if (!item) return false;
+  const render = item.render;
+  item.render = () =>
+    render().map((m) => {
+      if (m.chat.platform !== g.platform || m.chat.id !== g.chatId) return m;
+      const out: Outgoing = { ...m, text: `${m.text}\n${line}` };
+      const all = [...(m.mentions ?? []), ...mentions.filter((x) => !(m.mentions ?? []).some((y) => y.userId === x.userId))];
+      if (all.length) out.mentions = all;
+      return out;
+    });
+  return true;
 }
 
 /** The reminder service: plans and runs points, remembering handled points between ticks. */
@@ -242,7 +276,9 @@ export class Reminders {
     const subject = subjectOf(sp);
     const rule = teamRuleFor(profile, level);
     const deadline = sp.oneOffId ? profile.reporting.oneOff.find((d) => d.id === sp.oneOffId) : undefined;
-    const texts = new PointTexts(profile, level, sp.period ? { period: sp.period } : { title: deadline?.title ?? { vi: subject, en: subject } }, sp.point.dueAt, now, sp.point.kind);
+    // a level that rolls up the level below is told /tonghop and /guilen (its own lines still go by /baocao)
+    const rollsUp = !!sp.period && levelRollsUp(profile, level);
+    const texts = new PointTexts(profile, level, sp.period ? { period: sp.period } : { title: deadline?.title ?? { vi: subject, en: subject } }, sp.point.dueAt, now, sp.point.kind, rollsUp);
     const overdue = sp.point.kind === 'overdue';
 
     const expected = await levelSnapshot(db, {
@@ -272,6 +308,12 @@ export class Reminders {
     const contactsOf = (u: LevelSnapshotUnit): Contact[] => (officers ? (officers.get(u.id) ?? []) : u.contacts);
     const parentIds = [...new Set(missing.map((u) => u.parentId).filter((x): x is number => x !== null))];
     const parents = await unitsById(db, parentIds);
+    // parents that already sent their roll-up up: a report sent now is still taken, after the roll-up
+    const sentUp = new Set<number>();
+    if (sp.period && parentIds.length) {
+      for (const [id, r] of await latestReports(db, parentIds, subject, PERIODIC)) if (r.sentUp) sentUp.add(id);
+    }
+    const parentSentUp = (u: LevelSnapshotUnit) => u.parentId !== null && sentUp.has(u.parentId);
     const context = (u: LevelSnapshotUnit): Outgoing['context'] | undefined => (sp.period ? { flow: 'report', data: { unitId: u.id, period: subject } } : undefined);
 
     // 1–2: the leader's private chat, then the unit's group
@@ -300,8 +342,8 @@ export class Reminders {
             chat,
             text:
               audience === 'private'
-                ? texts.private(u.name, parentName)
-                : texts.group(u.name, people, role, parentName, CAPABILITIES[chat.platform].groupNeedsReply && !!sp.period),
+                ? texts.private(u.name, parentName, parentSentUp(u))
+                : texts.group(u.name, people, role, parentName, CAPABILITIES[chat.platform].groupNeedsReply && !!ctx, parentSentUp(u)),
           };
           const mentions = audience === 'group' ? mentionsFor(people, chat.platform) : [];
           if (mentions.length) m.mentions = mentions;
@@ -336,7 +378,12 @@ export class Reminders {
         // lists show MAX_LISTED names and count the rest: format only those
         const named = (us: LevelSnapshotUnit[]) => us.slice(0, MAX_LISTED).map((u) => texts.unitWithPeople(u.name, contactsOf(u), role));
         const unreachHere = e.missing.filter((u) => unreachable.has(u.id));
-        const text = texts.parent(parent.name, e.expected - e.missing.length, e.expected, named(e.missing), e.missing.length, named(unreachHere), unreachHere.length);
+        const nobodyHere = e.missing.filter((u) => contactsOf(u).length === 0);
+        const text = texts.parent(parent.name, e.expected - e.missing.length, e.expected, named(e.missing), e.missing.length, named(unreachHere), unreachHere.length, {
+          role,
+          names: nobodyHere.slice(0, MAX_LISTED).map((u) => u.name),
+          total: nobodyHere.length,
+        });
         // mention the leaders named in the list (the list shows at most MAX_LISTED units)
         const listed = e.missing.slice(0, MAX_LISTED).flatMap((u) => contactsOf(u));
         const messages = groups.map((g) => message(g, text, mentionsFor(listed, g.platform as Platform))).filter((m): m is Outgoing => !!m);
@@ -344,9 +391,11 @@ export class Reminders {
       }
     }
 
-    // 4: the approver (chairman) of the approval level, after the deadline
+    // 4: the approver (chairman) of the approval level, after the deadline — only about units someone
+    // can act for (a unit with no leader or officer is listed to its parent's group instead, above)
     if (overdue && ladder.approverAfterDeadline) {
-      const byApproval = await this.byAncestorAt(profile, level, profile.approval.level, missing);
+      const canAct = missing.filter((u) => contactsOf(u).length > 0);
+      const byApproval = await this.byAncestorAt(profile, level, profile.approval.level, canAct);
       if (byApproval.size) {
         const ids = [...byApproval.keys()];
         const [approvers, aUnits, aLinks] = await Promise.all([grantContacts(db, 'approver', ids), unitsById(db, ids), linksOfUnits(db, ids)]);
@@ -363,11 +412,15 @@ export class Reminders {
               if (m) messages.push(m);
             }
           }
-          // nobody to reach privately: tell the approval unit's group, mentioning the chairman
+          // nobody to reach privately: tell the approval unit's group, mentioning the chairman; where
+          // that group already gets a message of this point (the progress line, its own reminder),
+          // the chairman is addressed in that message instead of a second near-identical one
           if (messages.length === 0) {
             audience = 'group';
             for (const g of aLinks.get(aid) ?? []) {
               if (!isPlatform(g.platform)) continue;
+              if (people.length && addressInPlannedMessage(plan.items, g, texts.approverInGroup(people, list.slice(0, MAX_LISTED).map((u) => u.name), list.length), mentionsFor(people, g.platform))) continue;
+              if (!people.length && plannedTo(plan.items, g)) continue;
               const m = message(g, text, mentionsFor(people, g.platform));
               if (m) messages.push(m);
             }
@@ -445,7 +498,9 @@ export class Reminders {
   async duePoints(now: Date): Promise<{ profile: Profile; point: ScheduledPoint }[]> {
     const out: { profile: Profile; point: ScheduledPoint }[] = [];
     for (const profile of await this.activeProfiles()) {
-      const live = latestPerDeadline(this.pointsInWindow(profile, now)).filter((sp) => isLive(sp, now, profile.timezone));
+      // a catch-up never goes out in quiet hours: it waits for the first tick after them
+      if (isQuietAt(profile.reporting.reminders, now, profile.timezone)) continue;
+      const live = latestPerDeadline(this.pointsInWindow(profile, now)).filter((sp) => isLive(sp, now, profile.timezone, profile.reporting.reminders));
       const open = live.filter((sp) => !this.done.has(doneKey(profile.id, sp)));
       if (open.length === 0) continue;
       const recorded = await recordedKeys(this.db, open.map((sp) => doneKey(profile.id, sp)));

@@ -4,10 +4,10 @@
  */
 import type { Db } from '../db';
 import type { Unit } from '../db/schema';
-import { dueAt, isLate, parsePeriodText, periodContaining, periodKey, parsePeriodKey, type Period } from '../domain/calendar';
+import { dueAt, isLate, localParts, parsePeriodSpec, periodContaining, periodKey, resolvePeriodSpec, shiftPeriod, type Period } from '../domain/calendar';
 import { resolveIndicators, type ResolvedIndicator } from '../domain/indicators';
 import { childLevel, dueFor, indicatorsFor, type Profile } from '../domain/profile';
-import { addReportVersion, latestReports, type ReportValues, type StoredReport } from '../store/reports';
+import { addReportVersion, latestReports, reopeningOf, type ReportValues, type StoredReport } from '../store/reports';
 import { audit } from '../store/audit';
 import { getUnit } from '../store/units';
 
@@ -49,30 +49,97 @@ export function levelRollsUp(profile: Profile, level: string): boolean {
   return false;
 }
 
-/** The period named in `text`, or the open period now; undefined when `text` names none. */
-export function choosePeriod(profile: Profile, text: string, now: Date): Period | undefined {
+/** The period named in `text`, or the open period now; undefined when `text` names none or names one of the other cycle. */
+export function choosePeriod(profile: Profile, text: string, now: Date, level?: string): Period | undefined {
+  const r = readPeriod(profile, text, now, level);
+  return r.ok ? r.period : undefined;
+}
+
+export type PeriodChoice =
+  | { ok: true; period: Period }
+  | { ok: false; reason: 'unreadable' }
+  /** a month typed for a quarterly profile (or the reverse): `suggested` is the period of the profile's cycle it falls in */
+  | { ok: false; reason: 'wrong_cycle'; typed: Period; suggested: Period };
+
+/**
+ * The period named in `text` (every form of `parsePeriodSpec`: "T11/2026", "tháng 11", "Q4", "2026-Q4",
+ * "quý này"…), or the open period now when `text` is empty. A year-less month or quarter is the latest
+ * one not after now. A period of the other cycle is refused with the one of the profile's cycle to use.
+ */
+export function readPeriod(profile: Profile, text: string, now: Date, level?: string): PeriodChoice {
+  const cycle = profile.reporting.cycle;
+  const current = periodContaining(cycle, now, profile.timezone);
   const named = text.trim();
-  if (!named) return periodContaining(profile.reporting.cycle, now, profile.timezone);
-  const p = parsePeriodText(named) ?? parsePeriodKey(named);
-  if (!p) return undefined;
-  return p;
+  if (!named) return { ok: true, period: openPeriod(profile, current, now, level) };
+  const spec = parsePeriodSpec(named);
+  if (!spec) return { ok: false, reason: 'unreadable' };
+  const local = localParts(now, profile.timezone);
+  const p = resolvePeriodSpec(spec, current, local.year, local.month);
+  if (p.cycle === cycle) return { ok: true, period: p };
+  const suggested: Period =
+    p.cycle === 'month' ? { cycle: 'quarter', year: p.year, index: Math.ceil(p.index / 3) } : { cycle: 'month', year: p.year, index: p.index * 3 };
+  return { ok: false, reason: 'wrong_cycle', typed: p, suggested };
 }
 
 /**
- * Where a unit stands for a period, in one query: the unit above when it has sent its roll-up up
- * (then amending needs it reopened), and the unit's latest version number (0 = none yet).
+ * The open period for a level: the previous one while that level's deadline for it is still ahead
+ * (a deadline in the next month: Sóc Trăng's commune rolls up December on 2 January).
  */
-export async function periodState(db: Db, unit: Unit, period: string): Promise<{ closedBy: Unit | undefined; version: number }> {
-  const ids = unit.parent_id === null ? [unit.id] : [unit.id, unit.parent_id];
-  const latest = await latestReports(db, ids, period, PERIODIC);
-  const closed = unit.parent_id !== null && !!latest.get(unit.parent_id)?.sentUp;
-  return {
-    closedBy: closed ? await getUnit(db, unit.parent_id!) : undefined,
-    version: latest.get(unit.id)?.version ?? 0,
-  };
+function openPeriod(profile: Profile, current: Period, now: Date, level: string | undefined): Period {
+  if (level === undefined) return current;
+  const previous = shiftPeriod(current, -1);
+  const due = dueAt(profile, level, previous);
+  return due && now.getTime() < due.getTime() ? previous : current;
 }
 
-/** The level above has sent its roll-up for this period: amending needs it reopened. */
+export interface PeriodState {
+  /** the unit's latest version number (0 = none yet) */
+  version: number;
+  /** the values of the unit's latest own version (what people typed; a merge starts from it) */
+  values: ReportValues | undefined;
+  /** the unit above, when it has already sent a roll-up up for this period */
+  sentUpBy: Unit | undefined;
+  /**
+   * the unit above, when its latest roll-up sent up includes the unit's latest version and the
+   * period was not reopened for the unit since (/moky): amending needs it reopened
+   */
+  closedBy: Unit | undefined;
+  /** the unit above's latest sent-up report (the roll-up a reopening refers to) */
+  closedReportId: number | undefined;
+  /** reopened for the unit after that roll-up */
+  reopened: { reopenedBy: number | null; reopenedAt: Date } | undefined;
+}
+
+/**
+ * Where a unit stands for a period. A first report is never closed (it arrives late, after the
+ * roll-up); a version already included in the parent's latest roll-up is closed unless the period
+ * was reopened for the unit since that roll-up. A version stored after the roll-up is not
+ * included yet, so it may be amended until the parent sends up again. Report ids grow with
+ * insertion, so "included" is "stored before the roll-up row".
+ */
+export async function periodState(db: Db, unit: Unit, period: string): Promise<PeriodState> {
+  const ids = unit.parent_id === null ? [unit.id] : [unit.id, unit.parent_id];
+  const latest = await latestReports(db, ids, period, PERIODIC);
+  const mine = latest.get(unit.id);
+  const rollup = unit.parent_id === null ? null : (latest.get(unit.parent_id)?.sentUp ?? null);
+  const state: PeriodState = {
+    version: mine?.version ?? 0,
+    values: mine?.own?.values,
+    sentUpBy: undefined,
+    closedBy: undefined,
+    closedReportId: rollup?.id,
+    reopened: undefined,
+  };
+  if (!rollup) return state;
+  state.sentUpBy = await getUnit(db, unit.parent_id!);
+  if (mine && mine.id < rollup.id) {
+    state.reopened = await reopeningOf(db, unit.id, period, PERIODIC, rollup.id);
+    if (!state.reopened) state.closedBy = state.sentUpBy;
+  }
+  return state;
+}
+
+/** The level above has sent up a roll-up including the unit's latest version: amending needs it reopened. */
 export async function closedBy(db: Db, unit: Unit, period: string): Promise<Unit | undefined> {
   return (await periodState(db, unit, period)).closedBy;
 }
@@ -87,6 +154,8 @@ export interface Submission {
   profile: Profile;
   /** a roll-up being sent up (upper levels) rather than the level's own lines */
   rollup?: boolean;
+  /** the level above had already sent its roll-up up: the report is late whatever its own deadline */
+  afterRollup?: boolean;
 }
 
 /**
@@ -106,12 +175,12 @@ export async function storeReport(db: Db, s: Submission): Promise<StoredReport> 
     submittedBy: s.personId,
     submittedAt: s.at,
     dueAt: due ?? null,
-    late: isLate(due, s.at),
+    late: isLate(due, s.at) || !!s.afterRollup,
     sentUpAt: sentUp ? s.at : null,
   });
   await audit(
     db,
-    { actor: s.personId, action: s.rollup ? 'report.sent_up' : 'report.submitted', subject: `unit:${s.unit.id}`, details: { period: report.period, version: report.version, late: report.late } },
+    { actor: s.personId, action: s.rollup ? 'report.sent_up' : 'report.submitted', subject: `unit:${s.unit.id}`, details: { period: report.period, version: report.version, late: report.late, ...(s.afterRollup ? { afterRollup: true } : {}) } },
     s.at,
   );
   return report;

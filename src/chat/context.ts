@@ -21,10 +21,28 @@ export interface Option {
 }
 
 export interface DialogState {
+  /** the shape's version: a state saved by another version of the bot is not continued */
+  v?: number;
   flow: string;
   data: Record<string, unknown>;
   options?: Option[];
   updatedAt: string;
+  /** the unit the chat was linked to when asked (null: none); a re-linked group drops the question */
+  linkedUnitId?: number | null;
+}
+
+/** Bump when DialogState or a flow's `data` changes shape: older questions then expire. */
+export const DIALOG_VERSION = 2;
+/** A question (its buttons, numbered answers, replies) is answered within this time, or asked again. */
+export const DIALOG_TTL_MS = 24 * 3_600_000;
+
+/** Why a stored question can no longer be answered, or undefined while it can. */
+export function dialogExpiry(state: DialogState, now: Date, linkedUnitId: number | null): 'version' | 'age' | 'context' | undefined {
+  if (state.v !== DIALOG_VERSION) return 'version';
+  const at = Date.parse(state.updatedAt);
+  if (!Number.isFinite(at) || now.getTime() - at > DIALOG_TTL_MS) return 'age';
+  if ((state.linkedUnitId ?? null) !== linkedUnitId) return 'context';
+  return undefined;
 }
 
 export interface CoreServices {
@@ -129,10 +147,12 @@ export class Ctx {
     const user = this.userId;
     if (!user) return;
     await saveDialog(this.db, this.chat.platform, this.chat.id, user, {
+      v: DIALOG_VERSION,
       flow,
       data,
       options,
       updatedAt: this.now.toISOString(),
+      linkedUnitId: this.link?.unit_id ?? null,
     } satisfies DialogState, this.now);
     // in a group, answer the asker's message: it shows whom the question is for, and Telegram's
     // force_reply (selective) then opens the reply for that person only
@@ -146,9 +166,23 @@ export class Ctx {
     });
   }
 
+  /** The sender's open question, if it can still be answered. */
   async dialog(): Promise<DialogState | undefined> {
+    return (await this.dialogState()).state;
+  }
+
+  /**
+   * The sender's open question (`state`), or the one that expired (`expired`: older than
+   * DIALOG_TTL_MS, saved by another version, or the chat's link changed), which is removed.
+   */
+  async dialogState(): Promise<{ state?: DialogState; expired?: DialogState }> {
     const user = this.userId;
-    return user ? loadDialog<DialogState>(this.db, this.chat.platform, this.chat.id, user) : undefined;
+    if (!user) return {};
+    const state = await loadDialog<DialogState>(this.db, this.chat.platform, this.chat.id, user);
+    if (!state) return {};
+    if (!dialogExpiry(state, this.now, this.link?.unit_id ?? null)) return { state };
+    await clearDialog(this.db, this.chat.platform, this.chat.id, user);
+    return { expired: state };
   }
 
   async endDialog(): Promise<void> {

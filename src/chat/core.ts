@@ -8,15 +8,17 @@ import { dbErrorKind } from '../db/errors';
 import type { Profile } from '../domain/profile';
 import { recordProcessed } from '../inbound/store';
 import type { StoredEventSink } from '../inbound/worker';
-import { fold } from '../domain/text';
+import { fold, normalizeMessage } from '../domain/text';
 import { botMessageContext } from '../store/bot-messages';
 import { linkWithUnit } from '../store/chats';
-import { enqueue } from '../store/outbox';
+import { enqueue } from '../outbox/store';
 import { personForSender, rememberPrivateChat } from '../store/people';
 import { grantRole } from '../store/grants';
 import { getUnit } from '../store/units';
 import { Ctx, type CoreServices, type DialogState } from './context';
 import type { Command, Feature, Flow } from './feature';
+import { anyone } from '../app/access/policies';
+import { authorize, resolveUnit } from './scope';
 import { translator, type Locale } from './i18n';
 import type { ButtonEvent, ChatEvent, EventSink, MessageEvent, NonTextEvent } from './types';
 
@@ -49,7 +51,7 @@ export class ChatCore implements EventSink, StoredEventSink {
         const cmd = this.commands.get(String(state.data.cmd));
         if (!unit || !cmd) return;
         ctx.useUnit(unit);
-        await cmd.run(ctx, String(state.data.args ?? ''), String(state.data.body ?? ''));
+        await this.runCommand(ctx, cmd, String(state.data.cmd), String(state.data.args ?? ''), String(state.data.body ?? ''));
       },
     });
   }
@@ -150,7 +152,8 @@ export class ChatCore implements EventSink, StoredEventSink {
   }
 
   private async onMessage(ctx: Ctx, e: MessageEvent): Promise<void> {
-    const text = e.text.replace(/^\s*@[^/\n]*?\s+(?=\/)/, '').trim();
+    // CRLF, no-break spaces and zero-width characters, once: a "/baocao\r\n…" is a command like any other
+    const text = normalizeMessage(e.text).replace(/^\s*@[^/\n]*?\s+(?=\/)/, '').trim();
     if (text.startsWith('/')) {
       const nl = text.indexOf('\n');
       const first = nl < 0 ? text : text.slice(0, nl);
@@ -158,7 +161,7 @@ export class ChatCore implements EventSink, StoredEventSink {
       const m = /^\/([A-Za-z0-9_]+)(?:@\S+)?\s*(.*)$/.exec(first);
       const cmd = m && this.commands.get(m[1]!.toLowerCase());
       if (cmd) {
-        return cmd.run(ctx, (m[2] ?? '').trim(), body);
+        return this.runCommand(ctx, cmd, m[1]!.toLowerCase(), (m[2] ?? '').trim(), body);
       }
       if (!ctx.isGroup || e.replyToMessageId) ctx.reply(ctx.t('common:unknown_command'));
       return;
@@ -174,9 +177,24 @@ export class ChatCore implements EventSink, StoredEventSink {
         return;
       }
     }
-    const state = await ctx.dialog();
+    const { state, expired } = await ctx.dialogState();
     if (state) return this.continueDialog(ctx, state, text);
+    // an answer to a question that expired is refused, not applied (in a group only what answers it)
+    if (expired && (!ctx.isGroup || e.replyToMessageId || matchOption(expired, text))) {
+      ctx.reply(ctx.t('common:dialog_expired'));
+      return;
+    }
     if (!ctx.isGroup) ctx.reply(ctx.t('common:help_hint'));
+  }
+
+  /** The command's declared rule, checked where it applies, then the command itself. */
+  private async runCommand(ctx: Ctx, cmd: Command, name: string, args: string, body: string): Promise<void> {
+    const at = typeof cmd.at === 'function' ? cmd.at(args) : (cmd.at ?? 'unit');
+    if (at === 'unit') {
+      const unit = await resolveUnit(ctx, { cmd: name, args, body });
+      if (!unit || (cmd.allow !== anyone && !(await authorize(ctx, unit, cmd.allow)))) return;
+    }
+    return cmd.run(ctx, args, body);
   }
 
   private async continueDialog(ctx: Ctx, state: DialogState, text: string): Promise<void> {
@@ -204,7 +222,11 @@ export class ChatCore implements EventSink, StoredEventSink {
     const prefix = i < 0 ? e.data : e.data.slice(0, i);
     const payload = i < 0 ? '' : e.data.slice(i + 1);
     if (prefix === 'dlg') {
-      const state = await ctx.dialog();
+      const { state, expired } = await ctx.dialogState();
+      if (expired) {
+        ctx.reply(ctx.t('common:dialog_expired'));
+        return;
+      }
       const flow = state && this.flows.get(state.flow);
       if (!state || !flow?.onOption || !state.options?.some((o) => o.value === payload)) {
         ctx.reply(ctx.t('common:button_expired'));

@@ -2,6 +2,7 @@
 import { daysLeft, localParts, type Period } from '../domain/calendar';
 import type { ResolvedIndicator } from '../domain/indicators';
 import type { Locale, T } from './i18n';
+import type { Capabilities } from './types';
 
 export function periodLabel(t: T, p: Period): string {
   return p.cycle === 'month' ? t('report:period_month', { m: p.index, y: p.year }) : t('report:period_quarter', { q: p.index, y: p.year });
@@ -14,6 +15,48 @@ const NUMBER_FORMATS: Record<Locale, Intl.NumberFormat> = {
 
 export function formatNumber(locale: Locale, n: number): string {
   return NUMBER_FORMATS[locale].format(n);
+}
+
+const PERCENT_FORMATS: Record<Locale, Intl.NumberFormat> = {
+  vi: new Intl.NumberFormat('vi-VN', { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
+  en: new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
+};
+
+/** The one percentage format: a share (0.712) as "71,2%" (vi) or "71.2%" (en), one decimal. */
+export function formatPercent(locale: Locale, share: number): string {
+  return `${PERCENT_FORMATS[locale].format(share * 100)}%`;
+}
+
+/** Room for one message: at most `max` as the platform counts (`lengthOf`). */
+export interface Room {
+  max: number;
+  lengthOf(text: string): number;
+}
+
+/** The room one message has on a platform, less `reserve` for what is added after (answers, hints). */
+export function roomOf(caps: Pick<Capabilities, 'maxLength' | 'lengthOf'>, reserve = 0): Room {
+  return { max: caps.maxLength - reserve, lengthOf: caps.lengthOf };
+}
+
+/**
+ * The fullest rendering that fits the room: `render(max)` names at most `max` items per list;
+ * `max` shrinks until the text fits, and a text still too long is cut at a line with "…".
+ */
+export function fitToLimit(room: Room, render: (max: number) => string, start: number): string {
+  const { max: limit, lengthOf } = room;
+  const steps = [start, 20, 15, 10, 8, 5, 3, 2, 1, 0].filter((n) => n <= start);
+  let text = '';
+  for (const max of steps) {
+    text = render(max);
+    if (lengthOf(text) <= limit) return text;
+  }
+  const lines = text.split('\n');
+  while (lines.length > 1 && lengthOf(lines.join('\n')) + 2 > limit) lines.pop();
+  const cut = lines.join('\n');
+  if (lengthOf(cut) + 2 <= limit) return `${cut}\n…`;
+  let end = Math.max(0, limit - 1);
+  while (end > 0 && lengthOf(cut.slice(0, end)) > limit - 1) end--;
+  return `${cut.slice(0, end)}…`;
 }
 
 /** "• Hộ được hướng dẫn: 45 hộ" lines in catalogue order. */

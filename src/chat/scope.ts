@@ -4,6 +4,7 @@
  */
 import type { Unit } from '../db/schema';
 import { rolesAt, unitsOfPerson, type RolesAt } from '../app/access';
+import { permits, type Policy } from '../app/access/policies';
 import { getUnit } from '../store/units';
 import type { Ctx } from './context';
 
@@ -36,16 +37,28 @@ export async function resolveUnit(ctx: Ctx, pending: Pending): Promise<Unit | un
   return undefined;
 }
 
-/** The caller's roles at `unit` when `allowed`; otherwise a refusal naming who may, and undefined. */
+/**
+ * The caller's roles at `unit` when the rule allows; otherwise a refusal naming who may, and
+ * undefined. `rule` is a named policy; a bare predicate with its who-key is still accepted.
+ */
+export async function authorize(ctx: Ctx, unit: Unit, rule: Policy): Promise<RolesAt | undefined>;
+export async function authorize(ctx: Ctx, unit: Unit, allowed: (r: RolesAt) => boolean, whoKey: string): Promise<RolesAt | undefined>;
 export async function authorize(
   ctx: Ctx,
   unit: Unit,
-  allowed: (r: RolesAt) => boolean,
-  whoKey: string,
+  rule: Policy | ((r: RolesAt) => boolean),
+  whoKey?: string,
 ): Promise<RolesAt | undefined> {
   if (!ctx.person) return undefined;
   const r = await rolesAt(ctx.db, ctx.person.id, unit);
-  if (r.admin || allowed(r)) return r;
-  ctx.reply(ctx.t('common:denied', { who: ctx.t(whoKey, { unit: unit.name }) }));
+  const ok = typeof rule === 'function' ? r.admin || rule(r) : permits(rule, r, unit, ctx.svc.profile(unit.profile));
+  if (ok) return r;
+  ctx.reply(ctx.t('common:denied', { who: ctx.t(typeof rule === 'function' ? whoKey! : rule.who, { unit: unit.name }) }));
   return undefined;
+}
+
+/** Does the caller pass `rule` at `unit`? (no reply) */
+export async function allowed(ctx: Ctx, unit: Unit, rule: Policy): Promise<boolean> {
+  if (!ctx.person) return false;
+  return permits(rule, await rolesAt(ctx.db, ctx.person.id, unit), unit, ctx.svc.profile(unit.profile));
 }

@@ -17,8 +17,12 @@ export interface CliIO {
 export interface CliContext extends CliIO {
   /** configuration, read on first use (a bad .env only fails commands that need it) */
   config(): Config;
-  /** opens the configured database; the CLI closes it after the command */
-  openDb(): DbHandle;
+  /**
+   * Opens the configured database, first bringing it to the latest schema as `npm start` does (a
+   * fresh database works at once); the CLI closes it after the command. `migrate: false` opens it
+   * as it is (the `migrate` command itself).
+   */
+  openDb(opts?: { migrate?: boolean }): Promise<DbHandle>;
   /** the instant the command runs (commands take time as a parameter like the rest of the code) */
   now(): Date;
 }

@@ -14,7 +14,7 @@ export const demoGroup: CliGroup = {
       options: { profile: { type: 'string' } },
       async run(ctx, args) {
         const profile = resolveProfile(stringOption(args, 'profile') ?? 'ca-mau-2023');
-        const { db } = ctx.openDb();
+        const { db } = await ctx.openDb();
         const summary = await seedDemo(db, profile, ctx.now());
         ctx.out(formatDemoSummary(summary));
       },

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config';
 import { openDatabase, type DbHandle } from '../db';
+import { migrateToLatest } from '../db/migrate';
 import {
   CliError,
   EXIT_FAILURE,
@@ -106,10 +107,19 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
 
   let handle: DbHandle | undefined;
   let config: Config | undefined;
+  let migrated = false;
   const ctx: CliContext = {
     ...io,
     config: () => (config ??= loadConfig(opts.env ?? process.env, opts.env === undefined)),
-    openDb: () => (handle ??= openDatabase(ctx.config().DATABASE_URL)),
+    openDb: async ({ migrate = true } = {}) => {
+      handle ??= openDatabase(ctx.config().DATABASE_URL);
+      if (migrate && !migrated) {
+        migrated = true;
+        const applied = await migrateToLatest(handle.db);
+        if (applied.length) io.err(`Đã cập nhật cấu trúc cơ sở dữ liệu trước (applied ${applied.length} migrations first).`);
+      }
+      return handle;
+    },
     now: opts.now ?? (() => new Date()),
   };
   try {

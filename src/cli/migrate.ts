@@ -11,7 +11,7 @@ export const migrateGroup: CliGroup = {
       name: 'latest',
       summary: 'Áp dụng mọi migration còn thiếu, theo DATABASE_URL (apply pending migrations)',
       async run(ctx) {
-        const { db } = ctx.openDb();
+        const { db } = await ctx.openDb({ migrate: false });
         const applied = await migrateToLatest(db);
         if (applied.length === 0) ctx.out('Cơ sở dữ liệu đã ở phiên bản mới nhất (already up to date).');
         else {

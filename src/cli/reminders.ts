@@ -7,15 +7,12 @@ import { Reminders, type PointPlan, type RunResult } from '../app/reminders';
 import { getProfile } from '../app/profiles';
 import { localInstant, localParts, periodKey } from '../domain/calendar';
 import { OneOffDeadlineSchema } from '../domain/profile';
-import { migrateToLatest } from '../db/migrate';
 import { addOneOff, oneOffsByProfile, removeOneOff } from '../store/reminders';
 import { CliError, requiredOption, stringOption, UsageError, type CliContext, type CliGroup, type ParsedArgs } from './command';
 import { resolveProfile } from './profile-arg';
 
 async function openMigrated(ctx: CliContext) {
-  const { db } = ctx.openDb();
-  await migrateToLatest(db);
-  return db;
+  return (await ctx.openDb()).db;
 }
 
 function tzOf(ctx: CliContext): string {

@@ -33,7 +33,7 @@ export const unitsGroup: CliGroup = {
         if (province !== undefined && !/^\d{2}$/.test(province)) {
           throw new UsageError('--province phải là mã tỉnh 2 chữ số', '--province must be a 2-digit code');
         }
-        const { db } = ctx.openDb();
+        const { db } = await ctx.openDb();
         const started = Date.now();
         let lastPrint = started;
         const onProgress = (p: ImportProgress) => {

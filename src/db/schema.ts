@@ -122,6 +122,17 @@ export interface ReportTable {
   sent_up_at: string | null;
 }
 
+/** A period reopened for a unit after its parent's roll-up (migrations/003_period_reopenings.ts). */
+export interface PeriodReopeningTable {
+  unit_id: number;
+  period: string;
+  kind: string;
+  /** the parent's sent-up report (roll-up) that had closed the period; a newer one closes it again */
+  closed_report_id: number;
+  reopened_by: number | null;
+  reopened_at: string;
+}
+
 export interface ReminderSentTable {
   /** profile|period|level|unit|point */
   key: string;
@@ -155,6 +166,23 @@ export interface OutboxTable {
   sent_at: string | null;
   /** platform message ids, JSON array, once sent */
   message_ids: string | null;
+  /** the drainer instance holding the row (status claimed or sending) */
+  claimed_by: Generated<string | null>;
+  /** the claim expires at this instant; any instance may then reclaim the row */
+  lease_until: Generated<string | null>;
+  /** when the send call began (status sending) */
+  send_started_at: Generated<string | null>;
+  /** 1 once a send's outcome was lost (reclaimed from sending): resent once, then never again */
+  maybe_sent: Generated<number>;
+}
+
+/** Shared send-rate state (migrations/006): one sliding window per platform, chat or group. */
+export interface OutboxRateTable {
+  key: string;
+  /** JSON array of recent send instants, epoch ms */
+  times: string;
+  /** the newest instant, epoch ms (PostgreSQL bigint arrives as a string) */
+  last_ms: number | string | bigint;
 }
 
 /** A platform update as received, stored before it is acknowledged (src/inbound). */
@@ -201,6 +229,27 @@ export interface RoleGrantTable {
   created_at: string;
 }
 
+export interface OneTimeCodeTable {
+  id: Generated<number>;
+  /** identity | invite */
+  kind: string;
+  code: string;
+  created_by: number | null;
+  /** JSON */
+  payload: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  used_by: number | null;
+}
+
+export interface CodeAttemptTable {
+  id: Generated<number>;
+  key: string;
+  kind: string;
+  at: string;
+}
+
 export interface AuditTable {
   id: Generated<number>;
   at: string;
@@ -222,13 +271,17 @@ export interface Database {
   chat_members: ChatMemberTable;
   reports: ReportTable;
   reminders_sent: ReminderSentTable;
+  period_reopenings: PeriodReopeningTable;
   oneoff_deadlines: OneOffDeadlineTable;
   outbox: OutboxTable;
+  outbox_rate: OutboxRateTable;
   inbound_updates: InboundTable;
   dialogs: DialogTable;
   bot_messages: BotMessageTable;
   role_grants: RoleGrantTable;
   audit_log: AuditTable;
+  one_time_codes: OneTimeCodeTable;
+  code_attempts: CodeAttemptTable;
 }
 
 export type Unit = Selectable<UnitTable>;

@@ -184,6 +184,94 @@ export function parsePeriodText(text: string): Period | undefined {
   return undefined;
 }
 
+/**
+ * A period as typed on a command line, the year optional: everything `parsePeriodText` reads, plus
+ * `T11`, `tháng 11`, `thang 11`, `Q4`, `quý 4`, `quý IV`, and `tháng này`/`quý này`/`kỳ này`,
+ * `tháng trước`/`quý trước`/`kỳ trước`. A year-less period is resolved by `resolvePeriodSpec`.
+ */
+export type PeriodSpec =
+  | { kind: 'exact'; period: Period }
+  | { kind: 'index'; cycle: Cycle; index: number }
+  | { kind: 'relative'; cycle?: Cycle; shift: 0 | -1 };
+
+export function parsePeriodSpec(text: string): PeriodSpec | undefined {
+  const exact = parsePeriodText(text) ?? parsePeriodKey(text.trim());
+  if (exact) return { kind: 'exact', period: exact };
+  const t = fold(text).replace(/\s+/g, ' ').trim();
+  let m = /^(?:t|thang) ?(\d{1,2})$/.exec(t);
+  if (m) {
+    const i = Number(m[1]);
+    return i >= 1 && i <= 12 ? { kind: 'index', cycle: 'month', index: i } : undefined;
+  }
+  m = /^(?:q|quy) ?(\d|iv|i{1,3})$/.exec(t);
+  if (m) {
+    const i = ROMAN[m[1]!] ?? Number(m[1]);
+    return i >= 1 && i <= 4 ? { kind: 'index', cycle: 'quarter', index: i } : undefined;
+  }
+  m = /^(thang|quy|ky)(?: bao cao)? (nay|truoc)$/.exec(t);
+  if (m) {
+    const cycle = m[1] === 'thang' ? 'month' : m[1] === 'quy' ? 'quarter' : undefined;
+    return { kind: 'relative', ...(cycle ? { cycle } : {}), shift: m[2] === 'nay' ? 0 : -1 };
+  }
+  return undefined;
+}
+
+/**
+ * The period a spec names, seen from `current` (the open period of the profile's cycle) and the local
+ * year: a year-less month or quarter is the latest one not after the current period (in January,
+ * "tháng 12" is last December). A spec in the other cycle keeps its own cycle (the caller refuses it).
+ */
+export function resolvePeriodSpec(spec: PeriodSpec, current: Period, localYear: number, localMonth: number): Period {
+  if (spec.kind === 'exact') return spec.period;
+  if (spec.kind === 'relative') {
+    const cycle = spec.cycle ?? current.cycle;
+    const base: Period = cycle === current.cycle ? current : { cycle, year: localYear, index: cycle === 'month' ? localMonth : Math.ceil(localMonth / 3) };
+    return shiftPeriod(base, spec.shift);
+  }
+  const nowIndex = spec.cycle === 'month' ? localMonth : Math.ceil(localMonth / 3);
+  return { cycle: spec.cycle, year: spec.index > nowIndex ? localYear - 1 : localYear, index: spec.index };
+}
+
+/**
+ * Split a command line's arguments into the period it starts with and the rest ("thang 11 Hộ được
+ * hướng dẫn: 45" → "thang 11" + "Hộ được hướng dẫn: 45"). When no period starts it, `period` is empty
+ * unless the text looks like a (bad) period ("T13/2026"), which is then kept whole as `period`.
+ */
+export function splitPeriodPrefix(args: string): { period: string; rest: string } {
+  const text = args.trim();
+  if (!text) return { period: '', rest: '' };
+  const tokens = [...text.matchAll(/\S+/g)];
+  for (let n = Math.min(6, tokens.length); n >= 1; n--) {
+    const last = tokens[n - 1]!;
+    const end = last.index + last[0].length;
+    const head = text.slice(0, end).replace(/[,:;.\-–]+$/, '');
+    if (parsePeriodSpec(head)) return { period: head, rest: text.slice(end).trim() };
+  }
+  const f = fold(text);
+  // only period-like words and numbers: a period we cannot read ("T13/2026", "quý 5"), not a report line
+  if (/^(?:(?:t|thang|q|quy|ky|nam) ?)?(?:\d+|[ivx]+)(?: (?:nam )?\d+)*$/.test(f)) return { period: text, rest: '' };
+  return { period: '', rest: text };
+}
+
+/**
+ * The period a report's title line names ("BÁO CÁO THÁNG 11/2026", "Em gửi báo cáo quý 4 ạ",
+ * "Kỳ báo cáo: Quý IV/2026"), as period text for `parsePeriodSpec`; undefined when no title among the
+ * first lines names one. Only lines that read as a title count (they say "báo cáo", or start with
+ * "kỳ", "tháng", "quý"), never a figure line.
+ */
+export function titlePeriodText(body: string): string | undefined {
+  const lines = body.split('\n').map((l) => fold(l)).filter(Boolean).slice(0, 6);
+  for (const f of lines) {
+    if (!(f.includes('bao cao') || /^(?:ky|thang|quy)\b/.test(f))) continue;
+    const t = f.replace(/\bnam\b/g, ' ').replace(/\s+/g, ' ');
+    const m = /\b(thang|quy) (\d{1,2}|iv|i{1,3})(?: (\d{4}))?\b/.exec(t) ?? /\b(t|q)(\d{1,2})(?: (\d{4}))?\b/.exec(t);
+    if (!m) continue;
+    const text = `${m[1]} ${m[2]}${m[3] ? ' ' + m[3] : ''}`;
+    if (parsePeriodSpec(text)) return text;
+  }
+  return undefined;
+}
+
 /** First and last calendar month (1–12) of a period. */
 export function periodMonths(p: Period): { first: number; last: number } {
   checkPeriod(p);
@@ -351,6 +439,28 @@ function quietEnd(t: DateTime, r: Reminders): DateTime {
   const m = t.hour * 60 + t.minute;
   const sameDay = atMinutes(t, to);
   return m < to ? sameDay : sameDay.plus({ days: 1 });
+}
+
+/** Is the instant within the profile's quiet hours (local time)? Nothing is sent then, catch-up included. */
+export function isQuietAt(reminders: Reminders, instant: Date, tz: string): boolean {
+  return inQuietHours(zoned(instant, tz), reminders);
+}
+
+/** The first instant at or after `instant` outside quiet hours: where a deferred catch-up goes. */
+export function nextAllowedAt(reminders: Reminders, instant: Date, tz: string): Date {
+  const t = zoned(instant, tz);
+  return inQuietHours(t, reminders) ? quietEnd(t, reminders).toJSDate() : instant;
+}
+
+/**
+ * Until when an overdue point missed while the bot was down may still go out: the end of its own
+ * local day; when that day ends inside quiet hours (the bot came back at 21:30), the catch-up waits
+ * for the next allowed minute and may go out during the hour after it.
+ */
+export function overdueCatchUpEnd(reminders: Reminders, at: Date, tz: string): Date {
+  const dayEnd = zoned(at, tz).startOf('day').plus({ days: 1 });
+  if (!inQuietHours(dayEnd, reminders)) return dayEnd.toJSDate();
+  return quietEnd(dayEnd, reminders).plus({ hours: 1 }).toJSDate();
 }
 
 /** Move a point out of quiet hours and (with skipHolidays) off public holidays, until it rests. */

@@ -1,16 +1,17 @@
 /**
- * The default indicator catalogue (research/domain.md §7), plus the few indicators the seeds name
- * that §7 leaves out (OCOP products in the locality, activity days and hours, app installs for
- * health and social insurance, commendation proposals) and the two counts the per-100-residents
- * ratio is recomputed from.
+ * The indicator catalogue: types and lookups over the data in `catalogue/indicators.yaml` (research/
+ * domain.md §7 plus the few indicators the seeds name that §7 leaves out), validated with zod by
+ * src/domain/catalogue.ts and read once by src/app/catalogue.ts.
  *
  * Labels, short labels and aliases are DATA: the report parser matches them after `foldTight`
- * (diacritics, case, spacing and punctuation ignored). Aliases are written folded, the way a village
- * head types them on a phone; no folded label, short label, alias or generated variant of one
- * indicator may equal one of another (checked when this module loads).
+ * (diacritics, case, spacing and punctuation ignored) and after the catalogue's synonyms
+ * ("tk" = "tài khoản", "hỗ trợ" = "hướng dẫn"); no form of one indicator may equal one of another
+ * (checked when this module loads).
  */
 import { fold, foldTight } from './text';
+import { makeCanon, makeTailStrip } from './catalogue';
 import type { IndicatorUse } from './profile';
+import { shippedCatalogue } from '../app/catalogue';
 
 export interface Bilingual {
   vi: string;
@@ -50,6 +51,8 @@ export interface IndicatorDef {
   reference?: boolean;
   /** false for derived ratios: computed, never typed in */
   reportable: boolean;
+  /** counted from the team roster at levels that have teams: never asked or typed there */
+  fromRoster?: boolean;
   /** where the indicator is named (domain.md §7 "Named in", or the seed) */
   source: string;
 }
@@ -61,447 +64,35 @@ export interface ResolvedIndicator extends IndicatorDef {
   levels?: string[];
 }
 
-type Spec = Omit<IndicatorDef, 'reportable' | 'aggregation' | 'unit'> & {
-  unit?: Bilingual;
-  aggregation?: Aggregation;
-  reportable?: boolean;
-};
+const NO_UNIT: Bilingual = { vi: '', en: '' };
+const FILE = shippedCatalogue();
 
-const SUM: Aggregation = { kind: 'sum' };
-const LATEST: Aggregation = { kind: 'latest' };
-const TEXT: Aggregation = { kind: 'text' };
-const u = (vi: string, en: string): Bilingual => ({ vi, en });
-
-const SPECS: Spec[] = [
-  {
-    key: 'team_count',
-    labels: u('Số Tổ CNSCĐ', 'Teams'),
-    short: u('Số tổ', 'Teams'),
-    unit: u('tổ', 'teams'),
-    type: 'count',
-    aggregation: LATEST,
-    aliases: ['to cnscd', 'so to cnscd', 'to cong nghe so', 'so to cong nghe so', 'team count', 'number of teams'],
-    source: '793/BTTTT-THH; 2251/BTTTT-CĐSQG',
-  },
-  {
-    key: 'member_count',
-    labels: u('Số thành viên Tổ CNSCĐ', 'Team members'),
-    short: u('Số thành viên', 'Members'),
-    unit: u('người', 'people'),
-    type: 'count',
-    aggregation: LATEST,
-    aliases: ['thanh vien', 'tv', 'so tv', 'thanh vien to', 'so nguoi trong to', 'members', 'team members'],
-    source: '2251/BTTTT-CĐSQG; Đà Nẵng',
-  },
-  {
-    key: 'villages_with_team',
-    labels: u('Số thôn/TDP có Tổ CNSCĐ', 'Villages with a team'),
-    short: u('Thôn có tổ', 'Villages with a team'),
-    unit: u('thôn', 'villages'),
-    type: 'count',
-    aliases: ['thon co to', 'thon tdp co to', 'tdp co to', 'thon ban co to', 'villages with team'],
-    shareOf: 'villages_total',
-    boundBy: 'villages_total',
-    source: '793/BTTTT-THH; 2251/BTTTT-CĐSQG (coverage)',
-  },
-  {
-    key: 'villages_total',
-    labels: u('Tổng số thôn, tổ dân phố', 'Villages total'),
-    short: u('Tổng số thôn', 'Villages total'),
-    unit: u('thôn', 'villages'),
-    type: 'count',
-    aggregation: LATEST,
-    reference: true,
-    aliases: ['so thon', 'tong thon', 'thon tdp', 'so thon tdp', 'tong so thon tdp', 'villages', 'total villages'],
-    source: 'census',
-  },
-  {
-    key: 'households_total',
-    labels: u('Tổng số hộ gia đình', 'Households (denominator)'),
-    short: u('Tổng số hộ', 'Households total'),
-    unit: u('hộ', 'households'),
-    type: 'count',
-    aggregation: LATEST,
-    reference: true,
-    aliases: ['so ho', 'tong ho', 'ho gia dinh', 'so ho gia dinh', 'tong so ho gia dinh', 'households', 'total households'],
-    source: '3240/BTTTT-CĐSQG',
-  },
-  {
-    key: 'population',
-    labels: u('Số dân (nhân khẩu)', 'Residents (population)'),
-    short: u('Số dân', 'Residents'),
-    unit: u('người', 'people'),
-    type: 'count',
-    aggregation: LATEST,
-    reference: true,
-    aliases: ['dan so', 'nhan khau', 'so nhan khau', 'so khau', 'population', 'residents'],
-    source: 'denominator of techsavvy_per100 (Huế target)',
-  },
-  {
-    key: 'members_trained',
-    labels: u('Số thành viên được tập huấn, bồi dưỡng (kể cả OneTouch/BDHVS)', 'Members trained'),
-    short: u('Thành viên được tập huấn', 'Members trained'),
-    unit: u('người', 'people'),
-    type: 'count',
-    aliases: [
-      'tv tap huan', 'tv duoc tap huan', 'thanh vien tap huan', 'tap huan thanh vien', 'thanh vien duoc boi duong',
-      'tv boi duong', 'onetouch', 'members trained',
-    ],
-    source: 'dx.gov.vn 2023; bnews',
-  },
-  {
-    key: 'sessions_held',
-    labels: u('Số buổi tuyên truyền, hướng dẫn, tập huấn cho người dân', 'Outreach/training sessions'),
-    short: u('Số buổi tuyên truyền', 'Outreach sessions'),
-    unit: u('buổi', 'sessions'),
-    type: 'count',
-    aliases: [
-      'buoi', 'so buoi', 'buoi tuyen truyen', 'buoi tap huan', 'so buoi tap huan', 'buoi huong dan', 'so buoi huong dan',
-      'lop tap huan', 'so lop', 'so lop tap huan', 'tuyen truyen', 'sessions', 'outreach sessions', 'trainings',
-    ],
-    source: '793/BTTTT-THH; Bắc Kạn; BDHVS',
-  },
-  {
-    key: 'session_attendance',
-    labels: u('Số lượt người dân tham dự', 'Session attendance'),
-    short: u('Lượt người tham dự', 'Attendance'),
-    unit: u('lượt người', 'attendances'),
-    type: 'count',
-    aliases: [
-      'tham du', 'luot tham du', 'nguoi tham du', 'so nguoi tham du', 'nguoi dan tham du', 'luot nguoi tham du',
-      'nguoi du', 'attendance', 'session attendance',
-    ],
-    source: 'BDHVS plans',
-  },
-  {
-    key: 'households_supported',
-    labels: u('Số hộ gia đình được đến tận nhà hướng dẫn, hỗ trợ', 'Households visited/supported'),
-    short: u('Hộ được hướng dẫn', 'Households guided'),
-    unit: u('hộ', 'households'),
-    type: 'count',
-    aliases: [
-      'ho huong dan', 'so ho huong dan', 'so ho duoc huong dan', 'ho ho tro', 'so ho ho tro', 'ho duoc ho tro',
-      'so ho duoc ho tro', 'ho duoc huong dan ho tro', 'ho gia dinh duoc huong dan', 'ho den tan nha', 'tan nha',
-      'den tan nha', 'ho hd', 'ho duoc hd', 'so ho duoc hd', 'ho duoc ht', 'ho duoc hd ht', 'households guided', 'households supported', 'households visited',
-    ],
-    boundBy: 'households_total',
-    source: '793/BTTTT-THH; Cà Mau 220/KH-UBND (≥ 80% of households)',
-  },
-  {
-    key: 'people_supported',
-    labels: u('Số lượt người dân được hướng dẫn, hỗ trợ', 'People supported (visits)'),
-    short: u('Lượt người được hướng dẫn', 'People guided'),
-    unit: u('lượt', 'visits'),
-    type: 'count',
-    aliases: [
-      'nguoi huong dan', 'so nguoi huong dan', 'nguoi duoc huong dan', 'so nguoi duoc huong dan', 'luot huong dan',
-      'so luot huong dan', 'luot nguoi huong dan', 'luot nguoi duoc huong dan', 'nguoi duoc ho tro', 'so nguoi duoc ho tro',
-      'luot ho tro', 'nguoi dan duoc huong dan', 'nguoi ho tro', 'nguoi hd', 'nguoi duoc hd', 'luot hd', 'luot nguoi duoc hd',
-      'people guided', 'people supported',
-    ],
-    source: '793/BTTTT-THH; Sóc Trăng',
-  },
-  {
-    key: 'hh_5skills',
-    labels: u('Số hộ có ít nhất 1 người thành thạo 5 kỹ năng số cơ bản', 'Households meeting the 5-skills target'),
-    short: u('Hộ đạt 5 kỹ năng số', 'Households with 5 digital skills'),
-    unit: u('hộ', 'households'),
-    type: 'count',
-    aliases: [
-      '5 ky nang', '5 ky nang so', 'ho 5 ky nang', 'ho dat 5 ky nang', 'ho thanh thao 5 ky nang', 'ky nang so co ban',
-      '5 kns', 'five skills', '5 skills',
-    ],
-    shareOf: 'households_total',
-    boundBy: 'households_total',
-    source: '3240/BTTTT-CĐSQG',
-  },
-  {
-    key: 'vneid_l2',
-    labels: u('Số người được hỗ trợ kích hoạt định danh điện tử mức 2 (VNeID)', 'People helped activate VNeID level 2'),
-    short: u('Kích hoạt VNeID mức 2', 'VNeID level 2 activated'),
-    unit: u('người', 'people'),
-    type: 'count',
-    aliases: [
-      'vneid', 'vneid muc 2', 'kich hoat vneid', 'dinh danh', 'dinh danh dien tu', 'dinh danh muc 2', 'dddt', 'kich hoat dinh danh', 'tai khoan dinh danh', 'dinh danh dien tu muc 2', 'vneid level 2',
-    ],
-    source: 'Yên Bái 590/QĐ-UBND; Sóc Trăng',
-  },
-  {
-    key: 'dvc_accounts',
-    labels: u('Số người được hỗ trợ tạo tài khoản Cổng DVC quốc gia', 'Public-service portal accounts created'),
-    short: u('Tài khoản DVC', 'Public-service accounts'),
-    unit: u('tài khoản', 'accounts'),
-    type: 'count',
-    aliases: [
-      'tai khoan dvc', 'tk dvc', 'tao tai khoan dvc', 'tai khoan cong dvc', 'cong dvc', 'dvc quoc gia',
-      'tai khoan dich vu cong', 'tk dich vu cong', 'portal accounts',
-    ],
-    source: 'Yên Bái city',
-  },
-  {
-    key: 'dvc_dossiers',
-    labels: u('Số hồ sơ dịch vụ công trực tuyến được hỗ trợ nộp', 'Online public-service dossiers filed with help'),
-    short: u('Hồ sơ DVC trực tuyến', 'Online dossiers'),
-    unit: u('hồ sơ', 'dossiers'),
-    type: 'count',
-    aliases: [
-      'dvc', 'ho so dvc', 'ho so', 'dich vu cong', 'dvc truc tuyen', 'dvctt', 'ho so dvctt', 'ho so truc tuyen',
-      'nop ho so', 'ho so dich vu cong', 'ho so dvc truc tuyen', 'nop ho so truc tuyen', 'dossiers', 'online dossiers',
-    ],
-    source: '2251/BTTTT-CĐSQG (skill 1); Cà Mau',
-  },
-  {
-    key: 'payment_accounts',
-    labels: u(
-      'Số tài khoản thanh toán số (ngân hàng số/ví điện tử/Mobile Money) được mở',
-      'Cashless payment accounts opened',
-    ),
-    short: u('Tài khoản thanh toán số', 'Payment accounts'),
-    unit: u('tài khoản', 'accounts'),
-    type: 'count',
-    aliases: [
-      'thanh toan', 'thanh toan so', 'tai khoan thanh toan', 'tk thanh toan', 'vi dien tu', 'mobile money',
-      'ngan hang', 'ngan hang so', 'tai khoan ngan hang', 'tk ngan hang', 'thanh toan dien tu',
-      'thanh toan khong dung tien mat', 'khong dung tien mat', 'ttkdtm', 'mo tai khoan', 'payment accounts', 'payments',
-    ],
-    source: 'Lạng Sơn; Yên Bái; 2251/BTTTT-CĐSQG (skill 3); Sóc Trăng',
-  },
-  {
-    key: 'merchant_qr',
-    labels: u('Số hộ kinh doanh/tiểu thương được hỗ trợ thanh toán QR', 'Merchants onboarded to QR payment'),
-    short: u('Hộ kinh doanh dùng QR', 'Merchants on QR'),
-    unit: u('hộ', 'merchants'),
-    type: 'count',
-    aliases: [
-      'qr', 'ma qr', 'thanh toan qr', 'hkd qr', 'ho kinh doanh', 'ho kinh doanh qr', 'tieu thuong', 'tieu thuong qr',
-      'merchants', 'merchant qr',
-    ],
-    source: 'Tuyên Quang 2025 [inferred]',
-  },
-  {
-    key: 'ecommerce_accounts',
-    labels: u('Số tài khoản/gian hàng trên sàn TMĐT (Postmart, Voso…) được tạo', 'E-commerce accounts/shops created'),
-    short: u('Gian hàng TMĐT', 'E-commerce shops'),
-    unit: u('gian hàng', 'shops'),
-    type: 'count',
-    aliases: [
-      'tmdt', 'gian hang', 'gian hang tmdt', 'tai khoan tmdt', 'tk tmdt', 'san tmdt', 'thuong mai dien tu',
-      'san thuong mai dien tu', 'gian hang so', 'cua hang so', 'postmart', 'voso', 'ecommerce', 'e commerce shops',
-    ],
-    source: 'Lạng Sơn; Quảng Trị; 793/BTTTT-THH',
-  },
-  {
-    key: 'ocop_online',
-    labels: u('Số sản phẩm OCOP/nông sản được đưa lên sàn TMĐT', 'OCOP/farm products listed online'),
-    short: u('Sản phẩm OCOP lên sàn', 'OCOP products online'),
-    unit: u('sản phẩm', 'products'),
-    type: 'count',
-    aliases: [
-      'ocop', 'ocop len san', 'san pham len san', 'san pham ocop len san', 'nong san len san', 'ocop tmdt',
-      'ocop online', 'dua len san', 'products online',
-    ],
-    source: 'project brief; Sóc Trăng (100% of OCOP products); Tuyên Quang',
-  },
-  {
-    key: 'ocop_total',
-    labels: u('Số sản phẩm OCOP của địa phương', 'OCOP products in the locality'),
-    short: u('Tổng sản phẩm OCOP', 'OCOP products total'),
-    unit: u('sản phẩm', 'products'),
-    type: 'count',
-    aliases: ['san pham ocop', 'tong ocop', 'tong san pham ocop', 'ocop dia phuong', 'ocop total'],
-    reference: true,
-    source: 'Sóc Trăng pilot plan 2.2 (denominator of the 100% OCOP target)',
-  },
-  {
-    key: 'local_app_users',
-    labels: u('Số người được hướng dẫn cài ứng dụng của tỉnh (Hue-S, Yên Bái-S…)', 'Provincial app installs assisted'),
-    short: u('Cài ứng dụng của tỉnh', 'Provincial app installs'),
-    unit: u('người', 'people'),
-    type: 'count',
-    aliases: [
-      'app tinh', 'app cua tinh', 'ung dung tinh', 'ung dung cua tinh', 'cai app', 'cai app tinh', 'cai ung dung',
-      'cai ung dung tinh', 'hue s', 'yen bai s', 'camau g', 'cong dan so', 'cong dan soc trang', 'local app',
-      'provincial app',
-    ],
-    source: 'Lạng Sơn; Thái Nguyên; Huế; Sóc Trăng',
-  },
-  {
-    key: 'health_app_users',
-    labels: u(
-      'Số người được hướng dẫn cài, sử dụng ứng dụng y tế (Sổ sức khỏe điện tử…)',
-      'Health app installs assisted (e-health book…)',
-    ),
-    short: u('Cài ứng dụng y tế', 'Health app installs'),
-    unit: u('người', 'people'),
-    type: 'count',
-    aliases: ['so suc khoe', 'so suc khoe dien tu', 'ung dung y te', 'app y te', 'y te', 'health app'],
-    source: 'SPEC §4 (apps installed: health)',
-  },
-  {
-    key: 'vssid_users',
-    labels: u(
-      'Số người được hướng dẫn cài, sử dụng ứng dụng Bảo hiểm xã hội số (VssID)',
-      'Social-insurance app (VssID) installs assisted',
-    ),
-    short: u('Cài VssID', 'VssID installs'),
-    unit: u('người', 'people'),
-    type: 'count',
-    aliases: ['vssid', 'bhxh', 'bhxh so', 'bao hiem xa hoi', 'bao hiem xa hoi so', 'app bhxh', 'ung dung bhxh'],
-    source: 'SPEC §4 (apps installed: social insurance)',
-  },
-  {
-    key: 'bdhvs_completed',
-    labels: u(
-      'Số người hoàn thành khóa học/được xác nhận phổ cập kỹ năng số (BDHVS/VNeID)',
-      'People certified in basic digital skills',
-    ),
-    short: u('Hoàn thành Bình dân học vụ số', 'Digital-skills course completed'),
-    unit: u('người', 'people'),
-    type: 'count',
-    aliases: [
-      'bdhvs', 'hoan thanh bdhvs', 'binh dan hoc vu so', 'binh dan hoc vu', 'hoc vu so', 'hoan thanh khoa hoc',
-      'pho cap ky nang so', 'nguoi hoan thanh khoa hoc', 'digital skills certified',
-    ],
-    source: '01-KH/BCĐTW; 757/QĐ-BKHCN',
-  },
-  {
-    key: 'online_safety',
-    labels: u('Số lượt người dân được tuyên truyền phòng, chống lừa đảo trực tuyến', 'Online-safety/anti-scam outreach'),
-    short: u('Tuyên truyền chống lừa đảo', 'Anti-scam outreach'),
-    unit: u('lượt', 'people reached'),
-    type: 'count',
-    aliases: [
-      'lua dao', 'chong lua dao', 'phong chong lua dao', 'lua dao truc tuyen', 'lua dao qua mang',
-      'tuyen truyen lua dao', 'tuyen truyen chong lua dao', 'an toan mang', 'an toan tren mang', 'anti scam',
-      'online safety',
-    ],
-    source: '2251/BTTTT-CĐSQG (skill 4)',
-  },
-  {
-    key: 'zalo_hh',
-    labels: u('Số hộ tham gia nhóm Zalo của thôn', 'Households in the village Zalo group'),
-    short: u('Hộ trong nhóm Zalo', 'Households in Zalo group'),
-    unit: u('hộ', 'households'),
-    type: 'count',
-    aliases: [
-      'zalo', 'nhom zalo', 'ho zalo', 'ho tham gia zalo', 'ho trong nhom zalo', 'ho tham gia nhom zalo', 'zalo thon',
-      'nhom zalo thon', 'zalo households',
-    ],
-    shareOf: 'households_total',
-    boundBy: 'households_total',
-    source: 'Huế 2022; Thanh Hóa; Lai Châu 1.1',
-  },
-  {
-    key: 'feedback_forwarded',
-    labels: u('Số phản ánh, kiến nghị của người dân được tiếp nhận, chuyển xử lý', 'Citizen feedback forwarded'),
-    short: u('Phản ánh được chuyển', 'Feedback forwarded'),
-    unit: u('lượt', 'items'),
-    type: 'count',
-    aliases: [
-      'phan anh', 'so phan anh', 'phan anh kien nghi', 'phan anh cua dan', 'tiep nhan phan anh', 'phan anh hien truong',
-      'feedback', 'citizen feedback',
-    ],
-    source: 'Gia Lai 2026',
-  },
-  {
-    key: 'techsavvy_people',
-    labels: u('Số người biết sử dụng công nghệ số', 'Tech-savvy residents'),
-    short: u('Người biết dùng công nghệ số', 'Tech-savvy residents'),
-    unit: u('người', 'people'),
-    type: 'count',
-    aliases: [
-      'nguoi biet cong nghe so', 'biet cong nghe so', 'biet dung cong nghe so', 'nguoi biet dung cong nghe so',
-      'nguoi biet cns', 'tech savvy',
-    ],
-    source: 'numerator of techsavvy_per100 (Huế target)',
-  },
-  {
-    key: 'techsavvy_per100',
-    labels: u('Số người biết sử dụng công nghệ số/100 dân', 'Tech-savvy residents per 100'),
-    short: u('Người biết công nghệ số/100 dân', 'Tech-savvy per 100'),
-    unit: u('người/100 dân', 'per 100 residents'),
-    type: 'decimal',
-    aggregation: { kind: 'ratio', numerator: 'techsavvy_people', denominator: 'population', scale: 100 },
-    reportable: false,
-    aliases: ['cong nghe so 100 dan', 'nguoi biet cns 100 dan', 'tech savvy per 100'],
-    source: 'Huế target',
-  },
-  {
-    key: 'activity_days',
-    labels: u('Số ngày hoạt động của Tổ', 'Team activity days'),
-    short: u('Số ngày hoạt động', 'Activity days'),
-    unit: u('ngày', 'days'),
-    type: 'count',
-    aliases: ['ngay hoat dong', 'so ngay', 'ngay lam viec', 'so ngay lam viec', 'activity days', 'days'],
-    source: 'Cà Mau 220/KH-UBND (≥ 2 days a week)',
-  },
-  {
-    key: 'activity_hours',
-    labels: u('Số giờ hoạt động của Tổ', 'Team activity hours'),
-    short: u('Số giờ hoạt động', 'Activity hours'),
-    unit: u('giờ', 'hours'),
-    type: 'decimal',
-    aliases: ['gio', 'gio hoat dong', 'so gio', 'thoi gian hoat dong', 'gio lam viec', 'so gio lam viec', 'activity hours', 'hours'],
-    source: 'Cà Mau 220/KH-UBND (≥ 4 hours a day)',
-  },
-  {
-    key: 'highlights',
-    labels: u('Kết quả nổi bật, cách làm hay', 'Highlights / good practices'),
-    short: u('Kết quả nổi bật', 'Highlights'),
-    type: 'text',
-    aggregation: TEXT,
-    aliases: ['noi bat', 'ket qua noi bat', 'cach lam hay', 'ket qua', 'mo hinh hay', 'highlights', 'good practices'],
-    source: 't63.mic.gov.vn purpose',
-  },
-  {
-    key: 'difficulties',
-    labels: u('Khó khăn, vướng mắc', 'Difficulties'),
-    short: u('Khó khăn', 'Difficulties'),
-    type: 'text',
-    aggregation: TEXT,
-    aliases: ['kho khan', 'vuong mac', 'kho khan vuong mac', 'kk', 'han che', 'ton tai', 'difficulties', 'problems'],
-    source: 'standard report section',
-  },
-  {
-    key: 'proposals',
-    labels: u('Đề xuất, kiến nghị', 'Proposals/requests'),
-    short: u('Đề xuất', 'Proposals'),
-    type: 'text',
-    aggregation: TEXT,
-    aliases: ['de xuat', 'kien nghi', 'de xuat kien nghi', 'kien nghi de xuat', 'de nghi', 'proposals', 'requests'],
-    source: 'standard report section',
-  },
-  {
-    key: 'commendations',
-    labels: u('Đề nghị khen thưởng', 'Commendation proposals'),
-    short: u('Đề nghị khen thưởng', 'Commendations'),
-    type: 'text',
-    aggregation: TEXT,
-    aliases: ['khen thuong', 'de xuat khen thuong', 'khen', 'commendations', 'commendation'],
-    source: 'Yên Bái 3.2; Lai Châu 2.3',
-  },
-  {
-    key: 'next_tasks',
-    labels: u('Nhiệm vụ kỳ tới', 'Next-period tasks'),
-    short: u('Nhiệm vụ kỳ tới', 'Next tasks'),
-    type: 'text',
-    aggregation: TEXT,
-    aliases: [
-      'nhiem vu', 'ky toi', 'nhiem vu thang toi', 'nhiem vu quy toi', 'ke hoach', 'ke hoach ky toi', 'ke hoach thang toi',
-      'ke hoach quy toi', 'phuong huong', 'next tasks', 'next period',
-    ],
-    source: 'standard report section',
-  },
-];
-
-const NO_UNIT = u('', '');
-
-export const CATALOGUE: readonly IndicatorDef[] = SPECS.map((s) => ({
-  ...s,
-  unit: s.unit ?? NO_UNIT,
-  aggregation: s.aggregation ?? SUM,
-  reportable: s.reportable ?? true,
+export const CATALOGUE: readonly IndicatorDef[] = FILE.indicators.map((e) => ({
+  key: e.key,
+  labels: e.labels,
+  short: e.short,
+  aliases: e.aliases,
+  unit: e.unit ?? NO_UNIT,
+  type: e.type,
+  aggregation: e.aggregation as Aggregation,
+  ...(e.shareOf ? { shareOf: e.shareOf } : {}),
+  ...(e.boundBy ? { boundBy: e.boundBy } : {}),
+  ...(e.reference ? { reference: true } : {}),
+  reportable: e.reportable,
+  ...(e.fromRoster ? { fromRoster: true } : {}),
+  source: e.source,
 }));
+
+/** Folded text with the catalogue's synonyms applied ("tk dvc" → "tai khoan dich vu cong"). */
+export const canonical: (folded: string) => string = makeCanon(FILE.synonyms, FILE.ignore);
+
+/** A typed label without where/when words at its end ("… trong thôn", "… tháng này"). */
+export const stripLabelTail: (folded: string) => string = makeTailStrip(FILE.labelTails);
+
+/** A typed label as matched: folded, synonyms applied, spaces removed. */
+export function labelKey(label: string): string {
+  return canonical(fold(label)).replace(/ /g, '');
+}
 
 /** Indicator keys in catalogue order. */
 export const INDICATOR_KEYS: readonly string[] = CATALOGUE.map((i) => i.key);
@@ -541,7 +132,7 @@ function computeLabelForms(ind: IndicatorDef): string[] {
   const base = [ind.key, ind.labels.vi, ind.labels.en, ind.short.vi, ind.short.en, ...ind.aliases];
   const forms = new Set<string>();
   for (const b of base) {
-    const f = fold(b);
+    const f = canonical(fold(b));
     if (!f) continue;
     forms.add(foldTight(f));
     for (const p of ['so ', 'so luong ', 'tong so ']) if (!f.startsWith('so ') && !f.startsWith('tong so ')) forms.add(foldTight(p + f));
@@ -568,7 +159,7 @@ const CATALOGUE_INDEX = buildLabelIndex(CATALOGUE);
 
 /** The catalogue indicator a typed label names (diacritics, case, spacing ignored). */
 export function findIndicatorByLabel(label: string): IndicatorDef | undefined {
-  const key = CATALOGUE_INDEX.get(foldTight(label));
+  const key = CATALOGUE_INDEX.get(labelKey(label));
   return key ? BY_KEY.get(key) : undefined;
 }
 

@@ -148,12 +148,34 @@ export interface Violation {
   source: string;
 }
 
-export type WarningCode = 'under_min' | 'over_max' | 'no_leader' | 'too_many_leaders' | 'too_many_deputies' | 'position_recommended';
+export type WarningCode =
+  | 'under_min'
+  | 'over_max'
+  | 'no_leader'
+  | 'too_many_leaders'
+  | 'too_many_deputies'
+  | 'position_recommended'
+  | 'phone_in_use'
+  | 'phone_in_use_unlisted';
 
 export interface RuleWarning {
   code: WarningCode;
   params: Record<string, string | number>;
+  /** the profile rule's seed reference; empty for a warning no rule of the profile gives */
   source: string;
+}
+
+/**
+ * A proposed phone already belongs to someone known under another name (folded, so accents and
+ * spacing do not count): a warning, not a refusal (it may be the same person), naming only the
+ * units where that person serves, not who they are.
+ */
+export function phoneInUseWarning(proposedName: string, existing: { name: string; units: readonly string[] } | undefined): RuleWarning | undefined {
+  if (!existing || fold(existing.name) === fold(proposedName)) return undefined;
+  const units = [...new Set(existing.units)];
+  return units.length
+    ? { code: 'phone_in_use', params: { units: units.join(', ') }, source: '' }
+    : { code: 'phone_in_use_unlisted', params: {}, source: '' };
 }
 
 export interface Proposal {

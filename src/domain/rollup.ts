@@ -12,7 +12,13 @@
  *   denominator count (paired sums), so a unit that forgot its households does not inflate a
  *   coverage rate. A child roll-up passes its paired sums up; for a pair it did not compute, its
  *   totals are used.
- * - A child's `attributes` (the unit's known households, villages…) fill keys its values lack.
+ * - A child's `attributes` (the unit's known households, villages…) fill keys its report lacks, and
+ *   only when it reported: totals are always over the units that reported (the reporting base), so
+ *   a total shown beside a ratio has the ratio's base. A unit that did not report adds nothing.
+ * - `registry` facts (households from the unit list, teams and members from the roster) are summed
+ *   over EVERY unit underneath, reported or not: the whole-unit base, shown apart and labelled.
+ *   `registryKeys` name indicators whose total is the registry sum (team and member counts come
+ *   from the roster, never from values leaders typed).
  * - Text fields are listed with the unit's name and the path of names below this level; the
  *   level's own lines have an empty path.
  * - Completeness is counted the DHIS2 way over `expected` children: actual = reported (on time or
@@ -40,12 +46,21 @@ export interface RollupChild {
   values?: Values | RollupResult;
   /** known values describing the unit (households_total…), used where `values` lack them */
   attributes?: Record<string, number>;
+  /** the unit's local kind ("ấp", "khóm", "Phường"), named in completeness lines */
+  kind?: string;
+  /**
+   * facts from the registers about the unit itself (households, teams, members), summed over the
+   * whole subtree; a roll-up child's come from its roll-up (its own unit's facts go in as `own`)
+   */
+  registry?: Record<string, number>;
 }
 
 export interface RollupOptions {
   indicators: readonly (IndicatorDef & { target?: { share: number; of: string; source?: string } })[];
   /** the level's own report (the commune team's own lines) */
-  own?: { unitId: string; name: string; values?: Values; attributes?: Record<string, number> };
+  own?: { unitId: string; name: string; values?: Values; attributes?: Record<string, number>; registry?: Record<string, number> };
+  /** indicators whose total is the registry sum (roster counts); typed values of them are ignored */
+  registryKeys?: readonly string[];
   /** rank direct children by this indicator, or by it per `per` (households_supported per households_total) */
   rankBy?: { key: string; per?: string };
   /** how many best and worst units to list (default 3) */
@@ -126,6 +141,8 @@ export interface Completeness {
   lateUnits: UnitRef[];
   /** the level key, when every counted unit carries the same one */
   level?: string;
+  /** how many counted units of each local kind (lower case: "ấp", "khóm"), when known for all */
+  kinds?: Record<string, number>;
 }
 
 export interface Ranked {
@@ -142,9 +159,18 @@ export interface Ranking {
   unranked: { unitId: string; name: string }[];
 }
 
+export interface RegistryTotal {
+  value: number;
+  /** units underneath with the fact */
+  units: number;
+}
+
 export interface RollupResult {
   kind: 'rollup';
+  /** over the units that reported (the reporting base); `registryKeys` over every unit */
   totals: Record<string, Total>;
+  /** the whole-unit base: registry facts summed over every unit underneath, reported or not */
+  registry: Record<string, RegistryTotal>;
   /** ratio indicators, by key */
   ratios: Record<string, RatioEntry>;
   /** coverage shares of indicators with `shareOf`, by key */
@@ -183,6 +209,8 @@ function numberOf(src: Source, key: string): { value: number; reports: number } 
     const x = v[key];
     if (typeof x === 'number' && Number.isFinite(x)) return { value: x, reports: 1 };
   }
+  // attributes fill only a unit's own report: a unit that did not report adds nothing
+  if (!v || isRollup(v)) return undefined;
   const a = src.attributes?.[key];
   return typeof a === 'number' && Number.isFinite(a) ? { value: a, reports: 1 } : undefined;
 }
@@ -244,7 +272,20 @@ function directCompleteness(children: readonly RollupChild[]): Completeness {
   }
   const level = levelOf(counted);
   if (level !== undefined) c.level = level;
+  const kinds = kindsOf(counted.map((ch) => ch.kind));
+  if (kinds) c.kinds = kinds;
   return finish(c);
+}
+
+/** Counted units per kind, lower case; undefined when a unit's kind is unknown. */
+function kindsOf(kinds: (string | undefined)[]): Record<string, number> | undefined {
+  if (kinds.length === 0 || kinds.some((k) => !k?.trim())) return undefined;
+  const counts: Record<string, number> = {};
+  for (const k of kinds) {
+    const key = k!.trim().toLocaleLowerCase('vi');
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
 }
 
 function sortByName<T extends { name: string }>(xs: T[]): T[] {
@@ -256,10 +297,33 @@ export function rollup(children: readonly RollupChild[], opts: RollupOptions): R
   const sources: Source[] = children.map((c) => ({ unitId: c.unitId, name: c.name, values: c.values, attributes: c.attributes, own: false }));
   if (opts.own) sources.push({ ...opts.own, own: true });
 
+  // the whole-unit base: registry facts of every unit underneath
+  const registry: Record<string, RegistryTotal> = {};
+  const registryContributors: Record<string, number> = {};
+  const addRegistry = (facts: Record<string, number> | Record<string, RegistryTotal> | undefined) => {
+    for (const [k, f] of Object.entries(facts ?? {})) {
+      const value = typeof f === 'number' ? f : f.value;
+      if (!Number.isFinite(value)) continue;
+      const units = typeof f === 'number' ? 1 : f.units;
+      const r = (registry[k] ??= { value: 0, units: 0 });
+      r.value = round(r.value + value);
+      r.units += units;
+      registryContributors[k] = (registryContributors[k] ?? 0) + 1;
+    }
+  };
+  for (const c of children) addRegistry(isRollup(c.values) ? c.values.registry : c.registry);
+  addRegistry(opts.own?.registry);
+
   // totals
   const totals: Record<string, Total> = {};
+  const fromRegistry = new Set(opts.registryKeys ?? []);
   for (const ind of opts.indicators) {
     if (ind.type === 'text' || ind.aggregation.kind === 'ratio' || ind.aggregation.kind === 'text') continue;
+    if (fromRegistry.has(ind.key)) {
+      const r = registry[ind.key];
+      if (r) totals[ind.key] = { value: r.value, contributors: registryContributors[ind.key]!, reports: r.units };
+      continue;
+    }
     let value = 0;
     let contributors = 0;
     let reports = 0;
@@ -365,13 +429,17 @@ export function rollup(children: readonly RollupChild[], opts: RollupOptions): R
   const completeness = directCompleteness(children);
   const byDepth: Completeness[] = [completeness];
   const deeperLevels: (string | undefined)[][] = [];
+  const deeperKinds: (Record<string, number> | undefined)[][] = [];
   for (const ch of children) {
     if (!isRollup(ch.values)) continue;
     ch.values.byDepth.forEach((c, d) => {
       const at = d + 1;
       if (!byDepth[at]) byDepth[at] = emptyCompleteness();
       mergeInto(byDepth[at]!, c, ch.name);
-      if (c.expected) (deeperLevels[at] ??= []).push(c.level);
+      if (c.expected) {
+        (deeperLevels[at] ??= []).push(c.level);
+        (deeperKinds[at] ??= []).push(c.kinds);
+      }
     });
   }
   for (let d = 1; d < byDepth.length; d++) {
@@ -379,12 +447,18 @@ export function rollup(children: readonly RollupChild[], opts: RollupOptions): R
     const levels = new Set(deeperLevels[d] ?? []);
     const only = levels.size === 1 ? [...levels][0] : undefined;
     if (only !== undefined) c.level = only;
+    const parts = deeperKinds[d] ?? [];
+    if (parts.length && parts.every((k) => k)) {
+      const kinds: Record<string, number> = {};
+      for (const k of parts) for (const [name, n] of Object.entries(k!)) kinds[name] = (kinds[name] ?? 0) + n;
+      c.kinds = kinds;
+    }
   }
   const tree = emptyCompleteness();
   for (const c of byDepth) mergeInto(tree, c);
   finish(tree);
 
-  const result: RollupResult = { kind: 'rollup', totals, ratios, shares, pairs, texts, targets, completeness, byDepth, tree };
+  const result: RollupResult = { kind: 'rollup', totals, registry, ratios, shares, pairs, texts, targets, completeness, byDepth, tree };
 
   // ranking
   if (opts.rankBy) {
@@ -412,4 +486,36 @@ export function rollup(children: readonly RollupChild[], opts: RollupOptions): R
     result.ranking = { key, ...(per ? { per } : {}), best, worst, unranked: sortByName(unranked) };
   }
   return result;
+}
+
+export interface ValueChange {
+  key: string;
+  before?: number | string;
+  after?: number | string;
+}
+
+/** What differs between two flat versions of a roll-up, in the order of `keys` then the rest. Pure. */
+export function diffValues(before: Values, after: Values, keys: readonly string[] = []): ValueChange[] {
+  const order = [...new Set([...keys, ...Object.keys(before), ...Object.keys(after)])];
+  const out: ValueChange[] = [];
+  for (const key of order) {
+    const b = before[key];
+    const a = after[key];
+    if (b === a) continue;
+    out.push({ key, ...(b !== undefined ? { before: b } : {}), ...(a !== undefined ? { after: a } : {}) });
+  }
+  return out;
+}
+
+/**
+ * What counted units are called, from their kinds (`Completeness.kinds`): "ấp, khóm", "xã, phường",
+ * most frequent first, ties in the order of the level's `localNames`; lower case. Pure.
+ */
+export function kindsLabel(kinds: Record<string, number>, localNames: readonly string[] = []): string {
+  const names = localNames.map((n) => n.toLocaleLowerCase('vi'));
+  const rank = (k: string) => (names.indexOf(k) < 0 ? names.length : names.indexOf(k));
+  return Object.entries(kinds)
+    .sort((a, b) => b[1] - a[1] || rank(a[0]) - rank(b[0]) || a[0].localeCompare(b[0], 'vi'))
+    .map(([k]) => k)
+    .join(', ');
 }

@@ -9,7 +9,7 @@ import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import { Reminders, type ReminderDeps, type RunResult } from '../app/reminders';
 import { remindPendingRequests } from '../chat/features/membership';
-import { enqueue } from '../store/outbox';
+import { enqueue } from '../outbox/store';
 
 export interface SchedulerOptions extends ReminderDeps {
   clock: Clock;

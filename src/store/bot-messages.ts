@@ -1,6 +1,6 @@
 /** What a reply to each bot message continues (its ReplyContext), recorded once the message is sent. */
 import type { Db } from '../db';
-import type { ReplyContext } from '../chat/types';
+import type { ReplyContext } from '../outbox/types';
 
 export async function rememberBotMessage(
   db: Db,

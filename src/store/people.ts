@@ -119,12 +119,26 @@ export async function rememberPrivateChat(db: Db, platform: string, externalId: 
 
 /**
  * Joins person `from` into person `into`: identities, memberships, grants and authored records
- * move over, then `from` is deleted. Used when one person links a second platform.
+ * move over — and every reference to `from` (who granted a role, who made or used a code) — then
+ * `from` is deleted. Used when one person links a second platform or claims a roster entry.
  */
 export async function mergePeople(db: Db, into: number, from: number): Promise<void> {
   await db.updateTable('identities').set({ person_id: into }).where('person_id', '=', from).execute();
   await db.updateTable('memberships').set({ person_id: into }).where('person_id', '=', from).execute();
+  // a grant both already hold is kept once (the older one)
+  const held = await db.selectFrom('role_grants').select(['role', 'unit_id']).where('person_id', '=', into).execute();
+  for (const g of held) {
+    await db
+      .deleteFrom('role_grants')
+      .where('person_id', '=', from)
+      .where('role', '=', g.role)
+      .where('unit_id', g.unit_id === null ? 'is' : '=', g.unit_id)
+      .execute();
+  }
   await db.updateTable('role_grants').set({ person_id: into }).where('person_id', '=', from).execute();
+  await db.updateTable('role_grants').set({ granted_by: into }).where('granted_by', '=', from).execute();
+  await db.updateTable('one_time_codes').set({ created_by: into }).where('created_by', '=', from).execute();
+  await db.updateTable('one_time_codes').set({ used_by: into }).where('used_by', '=', from).execute();
   await db.updateTable('reports').set({ submitted_by: into }).where('submitted_by', '=', from).execute();
   await db.updateTable('membership_requests').set({ proposed_by: into }).where('proposed_by', '=', from).execute();
   await db.updateTable('membership_requests').set({ decided_by: into }).where('decided_by', '=', from).execute();

@@ -87,6 +87,8 @@ export async function latestReport(db: Db, unitId: number, period: string, kind:
 export type LatestReport = StoredReport & {
   /** the first version that was sent up (submitted, for the lowest level): decides on time or late */
   firstSentUpAt: Date | null;
+  /** that first sent-up version was stored late (e.g. after the level above had sent its roll-up) */
+  firstLate: boolean;
   /** the latest version that was sent up: what the level above counts */
   sentUp: StoredReport | null;
   /** the latest version typed by people (an upper level's own lines) */
@@ -116,6 +118,7 @@ export async function latestReports(
       out.set(r.unit_id, {
         ...s,
         firstSentUpAt: prev?.firstSentUpAt ?? s.sentUpAt,
+        firstLate: prev?.firstSentUpAt ? prev.firstLate : !!s.sentUpAt && s.late,
         sentUp: s.sentUpAt ? s : (prev?.sentUp ?? null),
         own: s.source === 'own' ? s : (prev?.own ?? null),
       });
@@ -134,4 +137,40 @@ export async function reportHistory(db: Db, unitId: number, period: string, kind
     .orderBy('version')
     .execute();
   return rows.map(toStored);
+}
+
+/** The period was reopened for `unitId` after the parent's roll-up `closedReportId` (see period_reopenings). */
+export async function reopeningOf(
+  db: Db,
+  unitId: number,
+  period: string,
+  kind: string,
+  closedReportId: number,
+): Promise<{ reopenedBy: number | null; reopenedAt: Date } | undefined> {
+  const r = await db
+    .selectFrom('period_reopenings')
+    .select(['reopened_by', 'reopened_at'])
+    .where('unit_id', '=', unitId)
+    .where('period', '=', period)
+    .where('kind', '=', kind)
+    .where('closed_report_id', '=', closedReportId)
+    .executeTakeFirst();
+  return r && { reopenedBy: r.reopened_by, reopenedAt: new Date(r.reopened_at) };
+}
+
+export async function addReopening(
+  db: Db,
+  r: { unitId: number; period: string; kind: string; closedReportId: number; reopenedBy: number | null; at: Date },
+): Promise<void> {
+  await db
+    .insertInto('period_reopenings')
+    .values({
+      unit_id: r.unitId,
+      period: r.period,
+      kind: r.kind,
+      closed_report_id: r.closedReportId,
+      reopened_by: r.reopenedBy,
+      reopened_at: r.at.toISOString(),
+    })
+    .execute();
 }

@@ -89,8 +89,8 @@ describe('membership through the simulator', () => {
     expect(denied[0]!.text).toContain('Bạn không có quyền');
     expect(denied[0]!.text).toContain('Chỉ người phê duyệt của');
     expect(await names(teamId)).toEqual(before);
-    // and so does the leader who proposed it
-    expect((await say(groupOf(commune), leader, `/duyet ${idA}`))[0]!.text).toContain('Bạn không có quyền');
+    // the leader who proposed it holds no role at the commune: told no more than about a number never used
+    expect((await say(groupOf(commune), leader, `/duyet ${idA}`))[0]!.text).toBe(`Không có đề nghị #${idA} nào chờ bạn duyệt. Gõ /duyet để xem các đề nghị bạn được duyệt.`);
     expect(await names(teamId)).toEqual(before);
 
     // 5. the approver approves A by button; the decision is posted in the hamlet group
@@ -218,6 +218,36 @@ describe('membership through the simulator', () => {
     expect(last.text).toContain('đã có trong danh sách tổ');
     // now a member: may ask to leave, may not remove someone else
     expect((await say(groupOf(hamlet), 'tg-777', '/roitv 1')).at(-1)!.text).toContain('Chỉ tổ trưởng của Ấp');
+  });
+
+  it('says the rule source once per message, after the bullets (issue 10)', async () => {
+    const mate = (await roster(app.handle.db, teamId)).find((e) => e.role === 'member' && e.phone)!;
+    const out = await say(groupOf(hamlet), leader, `/themtv Hồ Văn Trùng | ${mate.phone} | tổ trưởng | nông dân`);
+    const text = out[0]!.text;
+    expect(text).toContain('❌ Chưa thể đề nghị Hồ Văn Trùng vào tổ:');
+    const lines = text.split('\n');
+    expect(lines.filter((l) => l.startsWith('• '))).toEqual([
+      `• ${mate.name} đã có trong danh sách tổ.`,
+      `• Tổ đã có tổ trưởng (${person('leader', hamlet).name}); mỗi tổ chỉ có 1 tổ trưởng. Muốn thay tổ trưởng, dùng /vaitro.`,
+    ]);
+    expect(text.match(/Quy định:/g)).toHaveLength(1);
+    expect(lines.at(-1)).toBe('(Quy định: Cà Mau 220/KH-UBND III.1.a-b (ít nhất 04 thành viên))');
+  });
+
+  it("warns when the phone is someone else's, naming only the unit where they serve (issue 10)", async () => {
+    const other = s.people.member.find((p) => p.unitId !== hamlet && p.phone)!;
+    const out = await say(groupOf(hamlet), leader, `/themtv Phạm Thị Mới | ${other.phone} | thành viên | nội trợ`);
+    const warning = `⚠️ Số điện thoại này đã có trong danh sách của ${other.unitName} với một họ tên khác. Nếu là cùng một người thì cứ duyệt; nếu là người khác, hãy kiểm tra lại số điện thoại.`;
+    expect(out[0]!.text).toMatch(/^📨 Đã gửi đề nghị #\d+: thêm Phạm Thị Mới \(Thành viên\)/);
+    expect(out[0]!.text.split('\n')).toContain(warning);
+    expect(out[0]!.text).not.toContain(other.name);
+    // the approver sees it on the request too
+    const posted = botTexts(groupOf(commune)).filter((t) => t.includes('thêm Phạm Thị Mới'));
+    expect(posted.at(-1)!.split('\n')).toContain(warning);
+    expect(posted.at(-1)).not.toContain(other.name);
+    // the same person under the same name (accents aside) is no warning
+    const same = await say(groupOf(hamlet), leader, `/themtv ${other.name.normalize('NFD').replace(/[\u0300-\u036f]/g, '')} | ${other.phone} | thành viên`);
+    expect(same[0]!.text).not.toContain('Số điện thoại này đã');
   });
 
   it('grants the approver role with /capquyen (officer), refusing a leader', async () => {

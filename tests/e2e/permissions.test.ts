@@ -82,3 +82,18 @@ describe('open to everyone', () => {
     expect(await replyTo('g-unlinked', who('leader', village), '/baocao')).toContain('/lienket');
   });
 });
+
+describe('membership requests stay private to those who may see them (issue 11 §5)', () => {
+  it('/duyet N from a stranger answers exactly as /duyet of a number never used', async () => {
+    const filed = await replyTo(groupOf(village), who('leader', village), '/themtv Lâm Văn Khách | 0912 555 666 | thành viên');
+    const id = Number(/#(\d+)/.exec(filed)![1]);
+    const db = app.handle.db;
+    const status = async () => (await db.selectFrom('membership_requests').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
+    const forExisting = await replyTo(groupOf(village), 'sim-stranger', `/duyet ${id}`);
+    const forMissing = await replyTo(groupOf(village), 'sim-stranger', '/duyet 999');
+    expect(forExisting).toBe(`Không có đề nghị #${id} nào chờ bạn duyệt. Gõ /duyet để xem các đề nghị bạn được duyệt.`);
+    expect(forMissing).toBe('Không có đề nghị #999 nào chờ bạn duyệt. Gõ /duyet để xem các đề nghị bạn được duyệt.');
+    expect(await replyTo(groupOf(village), 'sim-stranger', `/tuchoi ${id} không`)).toBe(forExisting);
+    expect(await status()).toBe('pending');
+  });
+});

@@ -203,6 +203,12 @@ describe('a quarter through Telegram (ca-mau-2023)', () => {
     const districtBefore = tg.sent(G.district.id).length;
     n = tg.sent(G.commune.id).length;
     await play(tg.command(G.commune, communeOfficer, '/guilen'));
+    // hamlets are missing: asked first, with buttons
+    const ask = since(G.commune, n).at(-1)!;
+    expect(ask.text).toContain('⚠️ Chưa đủ báo cáo');
+    expect(since(G.district, districtBefore)).toHaveLength(0);
+    const send = ask.reply_markup!.inline_keyboard.flat().find((b) => b.text === 'Gửi lên')!;
+    await play(tg.callback(G.commune, communeOfficer, ask.message_id, send.callback_data!));
     const upward = since(G.district, districtBefore);
     expect(upward).toHaveLength(1);
     expect(upward[0]!.text).toContain(commune.name);
@@ -211,7 +217,11 @@ describe('a quarter through Telegram (ca-mau-2023)', () => {
     // … and the district sends its own up to the province (due the 26th)
     advance(5);
     const provinceBefore = tg.sent(G.province.id).length;
+    n = tg.sent(G.district.id).length;
     await play(tg.command(G.district, districtOfficer, '/guilen'));
+    const askD = since(G.district, n).at(-1)!;
+    const sendD = askD.reply_markup!.inline_keyboard.flat().find((b) => b.text === 'Gửi lên')!;
+    await play(tg.callback(G.district, districtOfficer, askD.message_id, sendD.callback_data!));
     const toProvince = since(G.province, provinceBefore);
     expect(toProvince).toHaveLength(1);
     expect(toProvince[0]!.text).toContain(district.name);

@@ -189,17 +189,27 @@ describe('a quarter through Zalo (ca-mau-2023)', () => {
     for (const h of missing) expect(progress).toContain(leaderOf(h.id).name);
 
     before = fake.sentTo(G.district).length;
+    // hamlets are missing: the bot asks first, naming them, with numbered answers (no buttons on Zalo)
     out = await push(`@${BOT} /guilen`, inGroup(G.commune, communeOfficer));
+    const ask = out.at(-1)!;
+    expect(ask.text).toContain(`⚠️ Chưa đủ báo cáo để gửi tổng hợp quý 1/2026 lên ${district.name}:`);
+    for (const h of missing) expect(ask.text).toContain(`${h.name} (tổ trưởng ${leaderOf(h.id).name})`);
+    expect(ask.text).toContain('1. Gửi lên\n2. Chưa gửi');
+    expect(fake.sentTo(G.district).slice(before)).toEqual([]);
+    out = await push('1', { ...inGroup(G.commune, communeOfficer), replyTo: ask.messageId });
     expect(texts(out)).toContain(district.name);
     const upward = fake.sentTo(G.district).slice(before);
     expect(upward).toHaveLength(1);
     expect(upward[0]).toContain(`${commune.name} đã gửi báo cáo tổng hợp quý 1/2026`);
     expect(upward[0]).toContain('120'); // 40 + 40 + 40
+    for (const h of missing) expect(upward[0]).toContain(`${h.name} (tổ trưởng ${leaderOf(h.id).name})`);
 
     // … and the district sends its own up to the province
     advanceTo('2026-03-23T08:00:00+07:00');
     before = fake.sentTo(G.province).length;
-    await push(`@${BOT} /guilen`, inGroup(G.district, districtOfficer));
+    out = await push(`@${BOT} /guilen`, inGroup(G.district, districtOfficer));
+    expect(fake.sentTo(G.province).slice(before)).toEqual([]);
+    await push('1', { ...inGroup(G.district, districtOfficer), replyTo: out.at(-1)!.messageId });
     const toProvince = fake.sentTo(G.province).slice(before);
     expect(toProvince).toHaveLength(1);
     expect(toProvince[0]).toContain(district.name);

@@ -84,6 +84,12 @@ export class FakeZalo {
   readonly sent: FakeSent[] = [];
   readonly updates: FakeUpdate[] = [];
   webhook: { url: string; secret: string; updatedAt: number } | undefined;
+  /** what the webhook methods put in `result`: an object (default), or `true`, `null`, nothing */
+  webhookResult: 'object' | 'true' | 'null' | 'none' = 'object';
+  /** false: getUpdates answers 408 at once instead of holding the poll */
+  holdPolls = true;
+  /** which texts sendMessage accepts (default 1–2,000 UTF-16 units; a test may count otherwise) */
+  acceptsText: (text: string) => boolean = (t) => t.length >= 1 && t.length <= 2000;
   private readonly failures: { method: string; code: number; description?: string; times: number }[] = [];
   private readonly waiters: Waiter[] = [];
   private server: http.Server | undefined;
@@ -140,6 +146,11 @@ export class FakeZalo {
   /** The next `times` calls of `method` ('*' = any) fail with `code` (default 429 Quota exceeded). */
   failNext(method: string, code = 429, times = 1, description?: string): void {
     this.failures.push({ method, code, times, description });
+  }
+
+  /** Clears the injected failures (an outage is over). */
+  clearFailures(): void {
+    this.failures.length = 0;
   }
 
   /** Texts sent to one chat, in order. */
@@ -226,18 +237,18 @@ export class FakeZalo {
         if (typeof url !== 'string' || !/^https?:\/\//.test(url)) return fail(400);
         if (typeof secret !== 'string' || secret.length < 8 || secret.length > 256) return fail(400);
         this.webhook = { url, secret, updatedAt: Date.now() };
-        return ok({ url, updated_at: this.webhook.updatedAt });
+        return ok(this.webhookAnswer({ url, updated_at: this.webhook.updatedAt }));
       }
       case 'getWebhookInfo':
-        return ok({ url: this.webhook?.url ?? '', updated_at: this.webhook?.updatedAt ?? 0 });
+        return ok(this.webhookAnswer({ url: this.webhook?.url ?? '', updated_at: this.webhook?.updatedAt ?? 0 }));
       case 'deleteWebhook':
         this.webhook = undefined;
-        return ok({ url: '', updated_at: Date.now() });
+        return ok(this.webhookAnswer({ url: '', updated_at: Date.now() }));
       case 'sendMessage': {
         const chatId = body.chat_id;
         const text = body.text;
         if (typeof chatId !== 'string' || chatId === '') return fail(400);
-        if (typeof text !== 'string' || text.length < 1 || text.length > 2000) return fail(400);
+        if (typeof text !== 'string' || !this.acceptsText(text)) return fail(400);
         return ok(this.record('sendMessage', chatId, text));
       }
       case 'sendPhoto': {
@@ -275,6 +286,7 @@ export class FakeZalo {
     if (typeof t !== 'string' || !/^\d+$/.test(t)) return fail(400, 'timeout must be a string of seconds');
     const first = this.updates.shift();
     if (first) return ok(first);
+    if (!this.holdPolls) return fail(408);
     const waitMs = Math.min(Number(t) * this.pollSecondMs, this.maxPollWaitMs);
     let done = false;
     const waiter: Waiter = {
@@ -301,6 +313,10 @@ export class FakeZalo {
         if (i >= 0) this.waiters.splice(i, 1);
       }
     });
+  }
+
+  private webhookAnswer(info: { url: string; updated_at: number }): unknown {
+    return { object: info, true: true, null: null, none: undefined }[this.webhookResult];
   }
 
   private record(method: string, chatId: string, text: string, photo?: string): { message_id: string; date: number } {

@@ -72,3 +72,28 @@ it('migrates, imports units, reports a bad row with its line, and seeds the demo
   await h.close();
   expect(codes.map((c) => c.code)).toEqual(['2025:04252', '2025:04253', '2025:15']);
 });
+
+it('works on a fresh database: every command migrates first, as `npm start` does (issue 10)', async () => {
+  const units = path.join(dir, 'units.csv');
+  fs.writeFileSync(units, 'province_code,province_name,commune_code,commune_name,commune_type\n15,Tỉnh Lào Cai,04252,Phường Yên Bái,Phường\n');
+  const imp = await run('units', 'import', units, '--profile', 'two-tier-2025');
+  expect(imp.err).not.toMatch(/no such table/);
+  expect(imp.code).toBe(0);
+  expect(imp.err).toMatch(/Đã cập nhật cấu trúc cơ sở dữ liệu trước \(applied \d+ migrations first\)/);
+  expect((await run('migrate')).out).toMatch(/already up to date/);
+
+  for (const argv of [
+    ['reminders', 'oneoff-list'],
+    ['demo', 'seed', '--profile', 'ca-mau-2023'],
+  ]) {
+    env = { DATABASE_URL: `sqlite:${path.join(dir, `fresh-${argv[0]}.db`)}` };
+    const r = await run(...argv);
+    expect(r.err).not.toMatch(/no such table/);
+    expect(r.code).toBe(0);
+  }
+  env = { DATABASE_URL: `sqlite:${path.join(dir, 'fresh-members.db')}` };
+  // an empty database: the command runs and says what is missing, not "no such table"
+  const exp = await run('members', 'export', '--unit', '04252', '--out', path.join(dir, 'members.csv'));
+  expect(exp.code).toBe(1);
+  expect(exp.err).toMatch(/Lỗi: không có đơn vị mã "04252" \(no unit with code "04252"\)/);
+});

@@ -11,8 +11,9 @@ describe('migrations', () => {
       expect(names.sort()).toEqual(
         [
           'audit_log', 'bot_messages', 'chat_links', 'chat_members', 'dialogs', 'identities', 'inbound_updates',
-          'membership_requests', 'memberships', 'oneoff_deadlines', 'outbox', 'people', 'reminders_sent', 'reports', 'role_grants',
+          'membership_requests', 'memberships', 'oneoff_deadlines', 'outbox', 'outbox_rate', 'people', 'period_reopenings', 'reminders_sent', 'reports', 'role_grants',
           'teams', 'units',
+          'one_time_codes', 'code_attempts',
         ].sort(),
       );
     } finally {

@@ -155,6 +155,34 @@ describe('after downtime', () => {
     }
   });
 
+  it('a point missed while down and found in quiet hours (21:30) waits for the next allowed hour (issue 10)', async () => {
+    const { h, s, db } = await world();
+    try {
+      const r = new Reminders({ db });
+      // down from before 08:00 on the 16th until 21:30: nothing is written in quiet hours
+      expect((await r.runDue(at('2026-12-16T21:30'))).messages).toBe(0);
+      expect((await r.runDue(at('2026-12-17T06:59'))).messages).toBe(0);
+      expect(await allOutbox(db)).toHaveLength(0);
+      // the first tick after quiet hours sends the deferred overdue notice, once
+      const res = await r.runDue(at('2026-12-17T07:00'));
+      expect(res.points.map((p) => p.key)).toEqual(['2026-Q4/village/overdue-0']);
+      expect((await r.runDue(at('2026-12-17T07:01'))).messages).toBe(0);
+      const rows = await outbox(db);
+      expect(new Set(rows.map((x) => x.at))).toEqual(new Set([at('2026-12-17T07:00').toISOString()]));
+      const v = s.unitsByLevel.village![0]!;
+      expect(rows.find((x) => x.m.chat.id === groupOf(v))!.m.text).toContain('đã quá hạn (hạn trước 00:00 ngày 16/12/2026)');
+      // a restart after that hour has passed drops it as a day late
+      const { h: h2, db: db2 } = await world();
+      try {
+        expect((await new Reminders({ db: db2 }).runDue(at('2026-12-17T08:00'))).messages).toBe(0);
+      } finally {
+        await h2.cleanup();
+      }
+    } finally {
+      await h.cleanup();
+    }
+  });
+
   it('liveness and supersession rules', () => {
     const p = getProfile('ca-mau-2023');
     const pts = allPointsBetween(p, at('2026-12-01'), at('2026-12-31')).filter((x) => x.level === 'village');
@@ -165,6 +193,75 @@ describe('after downtime', () => {
     expect(isLive(o0!, at('2026-12-16T23:00'), TZ)).toBe(true);
     expect(isLive(o0!, at('2026-12-17T00:00'), TZ)).toBe(false);
     expect(latestPerDeadline([b3!, b1!]).map((x) => x.point.id)).toEqual(['before-1']);
+  });
+});
+
+describe('reminders never promise what the bot would refuse (issue 10)', () => {
+  async function villagesOf(db: Db, commune: number, s: DemoSummary): Promise<number[]> {
+    const out: number[] = [];
+    for (const id of s.unitsByLevel.village!) if ((await getUnit(db, id))!.parent_id === commune) out.push(id);
+    return out;
+  }
+
+  it('after the commune sent up: the village hears its report is taken after the roll-up and the commune told; a village with no leader is listed apart and not escalated', async () => {
+    const { h, s, db } = await world();
+    try {
+      const commune = s.unitsByLevel.commune![0]!;
+      const cname = (await getUnit(db, commune))!.name;
+      const [v1, v2, ...rest] = await villagesOf(db, commune, s);
+      // the commune sent its Q4 roll-up up with its villages missing
+      await db
+        .insertInto('reports')
+        .values({ unit_id: commune, team_id: null, period: '2026-Q4', kind: 'periodic', version: 1, values: '{}', source: 'rollup', submitted_by: null, submitted_at: at('2026-12-12').toISOString(), due_at: null, late: 0, sent_up_at: at('2026-12-12').toISOString() })
+        .execute();
+      // v2's leader left: nobody can answer for it
+      const team = await db.selectFrom('teams').select('id').where('unit_id', '=', v2!).where('active', '=', 1).executeTakeFirstOrThrow();
+      await db.updateTable('memberships').set({ until: at('2026-12-01').toISOString() }).where('team_id', '=', team.id).where('role', 'in', ['leader', 'deputy']).execute();
+      const v2name = (await getUnit(db, v2!))!.name;
+
+      const r = new Reminders({ db });
+      await r.runDue(at('2026-12-13T08:00'));
+      let rows = await outbox(db);
+      expect(rows.find((x) => x.m.chat.id === groupOf(v1!))!.m.text).toContain(
+        `${cname} đã gửi báo cáo tổng hợp lên cấp trên; báo cáo gửi bây giờ vẫn được nhận, ghi là gửi sau tổng hợp, và ${cname} sẽ được báo để gửi bản cập nhật.`,
+      );
+
+      await r.runDue(at('2026-12-16T08:00'));
+      rows = (await outbox(db)).filter((x) => x.at === at('2026-12-16T08:00').toISOString());
+      const v1text = rows.find((x) => x.m.chat.id === groupOf(v1!))!.m.text;
+      expect(v1text).toContain(`Vẫn gửi được ngay bây giờ: báo cáo sẽ được ghi nhận là nộp muộn, sau khi ${cname} đã gửi tổng hợp lên cấp trên, và ${cname} sẽ được báo để gửi bản cập nhật.`);
+      expect(v1text).not.toContain('Vẫn gửi được ngay bây giờ; báo cáo sẽ được ghi nhận là nộp muộn.');
+      // v2's group still hears (nobody named), but the chairman is not asked to chase a team with no leader
+      expect(rows.find((x) => x.m.chat.id === groupOf(v2!))!.m.text).toContain(`${v2name} chưa gửi báo cáo, đã quá hạn`);
+      const toCommune = rows.filter((x) => x.m.chat.id === groupOf(commune));
+      expect(toCommune).toHaveLength(1);
+      const lines = toCommune[0]!.m.text.split('\n');
+      expect(lines).toContain(`⚠️ Chưa có tổ trưởng để nhận nhắc và gửi báo cáo: ${v2name}. Cần cử tổ trưởng cho các tổ này; các đơn vị này không được báo lên Chủ tịch.`);
+      const names = await Promise.all([v1!, ...rest].map(async (id) => (await getUnit(db, id))!.name));
+      const chairman = lines.at(-1)!;
+      expect(chairman).toMatch(/^Kính gửi .+: đề nghị đôn đốc /);
+      expect(chairman).toContain(`đề nghị đôn đốc ${names.join('; ')} gửi báo cáo.`);
+      expect(chairman).not.toContain(v2name);
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  it('no escalation at all when no missing unit has anyone who can act', async () => {
+    const { h, s, db } = await world();
+    try {
+      const commune = s.unitsByLevel.commune![0]!;
+      const villages = await villagesOf(db, commune, s);
+      const teams = await db.selectFrom('teams').select('id').where('unit_id', 'in', villages).execute();
+      await db.updateTable('memberships').set({ until: at('2026-12-01').toISOString() }).where('team_id', 'in', teams.map((t) => t.id)).where('role', 'in', ['leader', 'deputy']).execute();
+      await new Reminders({ db }).runDue(at('2026-12-16T08:00'));
+      const toCommune = (await outbox(db)).filter((x) => x.m.chat.id === groupOf(commune));
+      expect(toCommune).toHaveLength(1);
+      expect(toCommune[0]!.m.text).toContain('⚠️ Chưa có tổ trưởng để nhận nhắc và gửi báo cáo:');
+      expect(toCommune[0]!.m.text).not.toContain('Kính gửi');
+    } finally {
+      await h.cleanup();
+    }
   });
 });
 

@@ -61,11 +61,13 @@ const quarter = (year: number, index: number): Period => ({ cycle: 'quarter', ye
 // ─────────────────────────── the whole of 2026, every preset ───────────────────────────
 
 /** What each preset should say: the seeds' deadline days (and the chosen ones), written out again here. */
-const CHAINS: Record<string, { cycle: 'month' | 'quarter'; due: Record<string, number | 'last'>; none: string[] }> = {
+type DueDay = number | 'last' | { day: number; nextMonth: true };
+const CHAINS: Record<string, { cycle: 'month' | 'quarter'; due: Record<string, DueDay>; none: string[] }> = {
   'yen-bai-2022': { cycle: 'month', due: { village: 15, commune: 20, district: 25 }, none: ['province'] },
   'bac-kan-2022': { cycle: 'month', due: { village: 15, commune: 20, district: 25 }, none: ['province'] },
   'ca-mau-2023': { cycle: 'quarter', due: { village: 16, commune: 21, district: 26 }, none: ['province'] },
-  'soc-trang-2022': { cycle: 'month', due: { village: 'last', commune: 'last', district: 'last' }, none: ['province'] },
+  // (chọn) commune before day 5 and district before day 10 of the next month: after the hamlets' last day
+  'soc-trang-2022': { cycle: 'month', due: { village: 'last', commune: { day: 5, nextMonth: true }, district: { day: 10, nextMonth: true } }, none: ['province'] },
   'lai-chau-2022': { cycle: 'month', due: { village: 15, commune: 20, district: 25 }, none: ['province'] },
   'two-tier-2025': { cycle: 'quarter', due: { village: 16, commune: 21 }, none: ['province'] },
 };
@@ -77,7 +79,8 @@ const CHAINS: Record<string, { cycle: 'month' | 'quarter'; due: Record<string, n
  *   deadline, so they move back to the last working day before Tết (15th) and merge; the overdue
  *   notice moves to the first working day after Tết.
  * - Sóc Trăng April ("last day"): the 30th is a holiday → before-1 moves back to the 29th; the overdue
- *   notice on 1/5 moves to 2/5. December: the overdue notice on 1/1/2027 moves to 2/1.
+ *   notice on 1/5 moves to 2/5. December: the overdue notice on 1/1/2027 moves to 2/1. The commune
+ *   and district are due in the next month (before days 5 and 10), clear of those holidays.
  */
 const TET_FEB_20 = ['before-1 2026-02-15T08:00', 'overdue-0 2026-02-21T08:00'];
 const ST_APRIL = ['before-3 2026-04-28T08:00', 'before-1 2026-04-29T08:00', 'overdue-0 2026-05-02T08:00'];
@@ -87,17 +90,16 @@ const MOVED: Record<string, string[]> = {
   'bac-kan-2022 2026-02 commune': TET_FEB_20,
   'lai-chau-2022 2026-02 commune': TET_FEB_20,
   'soc-trang-2022 2026-04 village': ST_APRIL,
-  'soc-trang-2022 2026-04 commune': ST_APRIL,
-  'soc-trang-2022 2026-04 district': ST_APRIL,
   'soc-trang-2022 2026-12 village': ST_DECEMBER,
-  'soc-trang-2022 2026-12 commune': ST_DECEMBER,
-  'soc-trang-2022 2026-12 district': ST_DECEMBER,
+  // the commune's August roll-up (before 5/9): before-3 on 2/9 (National Day) moves to 3/9
+  'soc-trang-2022 2026-08 commune': ['before-3 2026-09-03T08:00', 'before-1 2026-09-04T08:00', 'overdue-0 2026-09-05T08:00'],
 };
 
-function expectedDue(period: Period, day: number | 'last'): Date {
+function expectedDue(period: Period, day: DueDay): Date {
   const last = periodMonths(period).last;
   // Date.UTC rolls day 1 of month 13 over to January of the next year
-  const ms = day === 'last' ? Date.UTC(period.year, last, 1) : Date.UTC(period.year, last - 1, day);
+  const ms =
+    day === 'last' ? Date.UTC(period.year, last, 1) : typeof day === 'number' ? Date.UTC(period.year, last - 1, day) : Date.UTC(period.year, last, day.day);
   return new Date(ms - 7 * H);
 }
 

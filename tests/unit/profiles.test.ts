@@ -11,6 +11,8 @@ import {
   loadProfileFile,
 } from '../../src/app/profiles';
 import { dueFor, levelIndex, teamRuleFor, type Profile } from '../../src/domain/profile';
+import { dueAt } from '../../src/domain/calendar';
+import { choosePeriod } from '../../src/app/reporting';
 import { canonicalGroupName } from '../../src/domain/group-name';
 import { INDICATOR_KEYS, MINIMAL_DEFAULT_SET, resolveIndicators } from '../../src/domain/indicators';
 
@@ -175,13 +177,40 @@ describe('what the presets say', () => {
     expect(chain('yen-bai-2022')).toEqual(['month', 'village:15+0', 'commune:20+0', 'district:25+0']);
     expect(chain('bac-kan-2022')).toEqual(['month', 'village:15+0', 'commune:20+0', 'district:25+0']);
     expect(chain('lai-chau-2022')).toEqual(['month', 'village:15+0', 'commune:20+0', 'district:25+0']);
-    expect(chain('soc-trang-2022')).toEqual(['month', 'village:last+0', 'commune:last+0', 'district:last+0']);
+    // (chọn) the upper levels get later days than the hamlets' last day (issue 10): before day 5 and 10 of the next month
+    expect(chain('soc-trang-2022')).toEqual(['month', 'village:last+0', 'commune:5+1', 'district:10+1']);
   });
 
   it('says so in reporting.note where it picked days the seed does not give', () => {
     for (const id of ['yen-bai-2022', 'bac-kan-2022', 'lai-chau-2022', 'soc-trang-2022']) {
       expect(getProfile(id).reporting.note).toMatch(/chọn|không (nêu|quy định)/);
     }
+  });
+
+  it('gives each level above a later due instant than the level below, so a roll-up is not late by construction', () => {
+    for (const p of all()) {
+      const ds = p.reporting.deadlines;
+      for (const period of [{ cycle: p.reporting.cycle, year: 2026, index: 1 }, { cycle: p.reporting.cycle, year: 2026, index: 4 }]) {
+        for (let i = 1; i < ds.length; i++) {
+          expect(dueAt(p, ds[i]!.level, period)!.getTime()).toBeGreaterThan(dueAt(p, ds[i - 1]!.level, period)!.getTime());
+        }
+      }
+    }
+    // a chosen day says so, with its reason
+    const st = getProfile('soc-trang-2022').reporting.deadlines;
+    expect(st.find((d) => d.level === 'commune')!.source).toMatch(/^\(chọn\) .*xã trước ngày 5 tháng sau để kịp tổng hợp/);
+    expect(st.find((d) => d.level === 'district')!.source).toMatch(/^\(chọn\) .*huyện trước ngày 10 tháng sau để kịp tổng hợp/);
+  });
+
+  it('Sóc Trăng: on 2 January a commune still works on December, a hamlet already on January', () => {
+    const st = getProfile('soc-trang-2022');
+    const jan2 = new Date('2027-01-02T03:00:00Z');
+    expect(choosePeriod(st, '', jan2, 'commune')).toEqual({ cycle: 'month', year: 2026, index: 12 });
+    expect(choosePeriod(st, '', jan2, 'district')).toEqual({ cycle: 'month', year: 2026, index: 12 });
+    expect(choosePeriod(st, '', jan2, 'village')).toEqual({ cycle: 'month', year: 2027, index: 1 });
+    expect(choosePeriod(st, '', new Date('2027-01-06T03:00:00Z'), 'commune')).toEqual({ cycle: 'month', year: 2027, index: 1 });
+    // a period named on the command line wins
+    expect(choosePeriod(st, 'T1/2027', jan2, 'commune')).toEqual({ cycle: 'month', year: 2027, index: 1 });
   });
 
   it('lists deadlines lowest level first, each level above due no earlier', () => {

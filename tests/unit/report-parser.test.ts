@@ -23,6 +23,7 @@ interface Case {
   values: Record<string, number | string>;
   errors?: ParseError[];
   ignored?: { line: number; text: string; reason: string; key?: string }[];
+  skipped?: { line: number; text: string; key: string }[];
   approximate?: string[];
   bounds?: Record<string, number>;
 }
@@ -83,10 +84,24 @@ const CASES: Record<string, Case> = {
     body: 'tmdt: 0\nocop: khong\nthanh toan: ko',
     values: { ecommerce_accounts: 0, ocop_online: 0, payment_accounts: 0 },
   },
-  'approximations accepted and flagged': {
-    body: 'ho huong dan khoang 45\nluot huong dan: tam 100',
-    values: { households_supported: 45, people_supported: 100 },
-    approximate: ['households_supported', 'people_supported'],
+  'approximations refused, naming the number typed': {
+    body: 'ho huong dan khoang 45\nluot huong dan: tam 100\nvneid: ~40\ndvc: hon 30\ngian hang: 5+',
+    values: {},
+    errors: [
+      { line: 1, text: 'ho huong dan khoang 45', code: 'approximate', key: 'households_supported', value: 45 },
+      { line: 2, text: 'luot huong dan: tam 100', code: 'approximate', key: 'people_supported', value: 100 },
+      { line: 3, text: 'vneid: ~40', code: 'approximate', key: 'vneid_l2', value: 40 },
+      { line: 4, text: 'dvc: hon 30', code: 'approximate', key: 'dvc_dossiers', value: 30 },
+      { line: 5, text: 'gian hang: 5+', code: 'approximate', key: 'ecommerce_accounts', value: 5 },
+    ],
+  },
+  'a percentage where a count is expected': {
+    body: 'Hộ được hướng dẫn: 85%\nZalo: 90 phần trăm',
+    values: {},
+    errors: [
+      { line: 1, text: 'Hộ được hướng dẫn: 85%', code: 'percent', key: 'households_supported', value: 85 },
+      { line: 2, text: 'Zalo: 90 phần trăm', code: 'percent', key: 'zalo_hh', value: 90 },
+    ],
   },
   'filler word "là"': { body: 'So ho duoc huong dan la 45', values: { households_supported: 45 } },
   'label with unit in brackets': { body: 'Số hộ được hướng dẫn (hộ): 45', values: { households_supported: 45 } },
@@ -139,10 +154,10 @@ const CASES: Record<string, Case> = {
     values: {},
     errors: [{ line: 1, text: 'vneid: ba muoi', code: 'not_number', key: 'vneid_l2' }],
   },
-  'a range is not a number': {
+  'a range is an approximation': {
     body: 'vneid: 30-35',
     values: {},
-    errors: [{ line: 1, text: 'vneid: 30-35', code: 'not_number', key: 'vneid_l2' }],
+    errors: [{ line: 1, text: 'vneid: 30-35', code: 'approximate', key: 'vneid_l2', value: 30 }],
   },
   'decimals for a count': {
     body: 'gian hang: 1,5\nho huong dan 2.5',
@@ -166,7 +181,7 @@ const CASES: Record<string, Case> = {
     body: 'ho huong dan: 400',
     bounds: HH,
     values: {},
-    errors: [{ line: 1, text: 'ho huong dan: 400', code: 'above_bound', key: 'households_supported', bound: 320, boundKey: 'households_total' }],
+    errors: [{ line: 1, text: 'ho huong dan: 400', code: 'above_bound', key: 'households_supported', bound: 320, boundKey: 'households_total', boundFrom: 'unit' }],
   },
   'above the households given in the same report': {
     body: 'so ho: 40\nho huong dan: 45',
@@ -178,22 +193,22 @@ const CASES: Record<string, Case> = {
     body: 'zalo: 321\nho huong dan: 320',
     bounds: HH,
     values: { households_supported: 320 },
-    errors: [{ line: 1, text: 'zalo: 321', code: 'above_bound', key: 'zalo_hh', bound: 320, boundKey: 'households_total' }],
+    errors: [{ line: 1, text: 'zalo: 321', code: 'above_bound', key: 'zalo_hh', bound: 320, boundKey: 'households_total', boundFrom: 'unit' }],
   },
-  'empty required value': {
+  'empty required value: not an error, missing (asked for afterwards)': {
     body: 'ho huong dan:\nvneid: 30',
     values: { vneid_l2: 30 },
-    errors: [{ line: 1, text: 'ho huong dan:', code: 'empty_value', key: 'households_supported' }],
+    ignored: [{ line: 1, text: 'ho huong dan:', reason: 'empty', key: 'households_supported' }],
   },
   'empty optional value is not reported, not 0': {
     body: 'vneid:\ngian hang: 2',
     values: { ecommerce_accounts: 2 },
     ignored: [{ line: 1, text: 'vneid:', reason: 'empty', key: 'vneid_l2' }],
   },
-  'an indicator this unit does not report': {
+  'an indicator this unit does not report is skipped, the rest kept': {
     body: 'vssid: 10\nvneid: 30',
     values: { vneid_l2: 30 },
-    errors: [{ line: 1, text: 'vssid: 10', code: 'unknown_label', key: 'vssid_users' }],
+    skipped: [{ line: 1, text: 'vssid: 10', key: 'vssid_users' }],
   },
   'a bare number with nothing to fill': {
     body: '45\nvneid 30',
@@ -210,13 +225,13 @@ const CASES: Record<string, Case> = {
       { line: 3, text: 'vneid: 3', code: 'duplicate', key: 'vneid_l2', firstLine: 2 },
       { line: 4, text: 'xyz: 4', code: 'unknown_label' },
       { line: 5, text: 'gian hang: 1,5', code: 'not_integer', key: 'ecommerce_accounts' },
-      { line: 6, text: 'zalo: 999', code: 'above_bound', key: 'zalo_hh', bound: 320, boundKey: 'households_total' },
+      { line: 6, text: 'zalo: 999', code: 'above_bound', key: 'zalo_hh', bound: 320, boundKey: 'households_total', boundFrom: 'unit' },
     ],
   },
   'a label typo after a text field is an error, not prose': {
-    body: 'kho khan: mang yeu\nvneidd: 30',
+    body: 'kho khan: mang yeu\nvnied: 30',
     values: { difficulties: 'mang yeu' },
-    errors: [{ line: 2, text: 'vneidd: 30', code: 'unknown_label', suggestion: 'vneid_l2' }],
+    errors: [{ line: 2, text: 'vnied: 30', code: 'unknown_label', suggestion: 'vneid_l2' }],
   },
   'a whole phone message': {
     body: [
@@ -282,6 +297,7 @@ describe('parseReport: real-looking messages', () => {
     expect(r.values).toEqual(c.values);
     expect(r.errors).toEqual(c.errors ?? []);
     if (c.ignored) expect(r.ignored).toEqual(c.ignored);
+    expect(r.skipped).toEqual(c.skipped ?? []);
     expect(r.approximate.sort()).toEqual((c.approximate ?? []).sort());
   });
 
@@ -298,7 +314,7 @@ describe('parseReport: real-looking messages', () => {
 
   it('a direct cap in bounds applies to the key itself', () => {
     const r = parseReport('vneid: 501', { indicators: VILLAGE, bounds: { vneid_l2: 500 } });
-    expect(r.errors).toEqual([{ line: 1, text: 'vneid: 501', code: 'above_bound', key: 'vneid_l2', bound: 500 }]);
+    expect(r.errors).toEqual([{ line: 1, text: 'vneid: 501', code: 'above_bound', key: 'vneid_l2', bound: 500, boundFrom: 'unit' }]);
   });
 });
 
@@ -335,16 +351,18 @@ describe('parseNumber', () => {
     ['1,5', 'count', 'not_integer'],
     ['1.25', 'count', 'not_integer'],
     ['12.34.5', 'count', 'not_number'],
-    ['40-45', 'count', 'not_number'],
     ['nhiều', 'count', 'not_number'],
     ['45 con gà', 'count', 'not_number'],
   ] as const)('%s (%s) → %s', (raw, type, code) => {
     expect(parseNumber(raw, type)).toEqual({ ok: false, code });
   });
 
-  it('flags approximations', () => {
-    expect(parseNumber('khoảng 45 hộ', 'count')).toEqual({ ok: true, value: 45, approximate: true });
-    expect(parseNumber('~45', 'count')).toEqual({ ok: true, value: 45, approximate: true });
+  it('refuses approximations, ranges and percentages, keeping the number typed', () => {
+    expect(parseNumber('khoảng 45 hộ', 'count')).toEqual({ ok: false, code: 'approximate', value: 45 });
+    expect(parseNumber('~45', 'count')).toEqual({ ok: false, code: 'approximate', value: 45 });
+    expect(parseNumber('hơn 30 người', 'count')).toEqual({ ok: false, code: 'approximate', value: 30 });
+    expect(parseNumber('40-45', 'count')).toEqual({ ok: false, code: 'approximate', value: 40 });
+    expect(parseNumber('85%', 'count')).toEqual({ ok: false, code: 'percent', value: 85 });
   });
 });
 
@@ -484,11 +502,8 @@ describe('parseReport: properties', () => {
             return `${line}${v}`;
           });
           const r = parseReport(filled.join('\n'), { indicators: VILLAGE });
-          const expectedErrors =
-            expected.households_supported === undefined
-              ? [{ line: lines.indexOf(`${reportable.find((i) => i.key === 'households_supported')!.short[locale]}: `) + 1, text: expect.any(String), code: 'empty_value', key: 'households_supported' }]
-              : [];
-          expect(r.errors).toEqual(expectedErrors);
+          expect(r.errors).toEqual([]);
+          expect(r.missingRequired).toEqual(expected.households_supported === undefined ? ['households_supported'] : []);
           expect(r.values).toEqual(expected);
         },
       ),

@@ -1,9 +1,11 @@
 import fc from 'fast-check';
 import { resolveIndicators } from '../../src/domain/indicators';
-import { rollup, type RollupChild, type RollupResult, type Values } from '../../src/domain/rollup';
+import { diffValues, kindsLabel, rollup, type RollupChild, type RollupResult, type Values } from '../../src/domain/rollup';
+import { fitToLimit, formatPercent } from '../../src/chat/format';
 
 const IND = resolveIndicators([
   { key: 'team_count', required: false },
+  { key: 'member_count', required: false },
   { key: 'households_total', required: false },
   { key: 'households_supported', required: true, target: { share: 0.8, of: 'households_total', source: 'Cà Mau 220/KH-UBND' } },
   { key: 'people_supported', required: false },
@@ -344,5 +346,107 @@ describe('rollup: composition property', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+// ------------------------------------------------------------------ bases (issue 10 §2)
+
+describe('rollup: totals over the reporting units, the whole-unit base apart', () => {
+  // the case seen: 3 villages reported (316 households in the unit list), the 4th (231) did not
+  const kids = [
+    village('A', { households_supported: 100 }, 'on_time', { attributes: { households_total: 120 }, registry: { households_total: 120 } }),
+    village('B', { households_supported: 80 }, 'on_time', { attributes: { households_total: 100 }, registry: { households_total: 100 } }),
+    village('C', { households_supported: 45 }, 'late', { attributes: { households_total: 96 }, registry: { households_total: 96 } }),
+    village('D', undefined, 'missing', { attributes: { households_total: 231 }, registry: { households_total: 231 } }),
+  ];
+  const r = rollup(kids, { indicators: IND });
+
+  it('a unit that did not report adds nothing to the totals: 316 households beside 225/316, not 547', () => {
+    expect(r.totals.households_total).toEqual({ value: 316, contributors: 3, reports: 3 });
+    expect(r.targets[0]).toMatchObject({ numerator: 225, denominator: 316 });
+    expect(r.targets[0]!.achieved).toBeCloseTo(225 / 316);
+  });
+
+  it('the registry sums every unit, reported or not', () => {
+    expect(r.registry.households_total).toEqual({ value: 547, units: 4 });
+  });
+
+  it('the registry of a level above is the sum of its roll-ups plus its own unit', () => {
+    const p = rollup([commune('X', 'Xã X', r)], { indicators: IND, own: { unitId: 'H', name: 'Huyện', registry: { team_count: 1 } } });
+    expect(p.registry).toEqual({ households_total: { value: 547, units: 4 }, team_count: { value: 1, units: 1 } });
+    expect(p.totals.households_total!.value).toBe(316);
+  });
+});
+
+describe('rollup: registry keys (team and member counts from the roster)', () => {
+  it('ignores typed team counts and sums the roster of every unit, reported or not, through levels', () => {
+    const c = rollup(
+      [
+        village('A', { team_count: 1, member_count: 3, households_supported: 5 }, 'on_time', { registry: { team_count: 2, member_count: 9 } }),
+        village('B', undefined, 'missing', { registry: { team_count: 1, member_count: 4 } }),
+      ],
+      { indicators: IND, registryKeys: ['team_count', 'member_count'], own: { unitId: 'X', name: 'Xã X', registry: { team_count: 1, member_count: 5 } } },
+    );
+    expect(c.totals.team_count).toEqual({ value: 4, contributors: 3, reports: 3 });
+    const p = rollup([commune('X', 'Xã X', c), commune('Y', 'Xã Y', rollup([village('C', undefined, 'missing', { registry: { team_count: 1, member_count: 6 } })], { indicators: IND }))], {
+      indicators: IND,
+      registryKeys: ['team_count', 'member_count'],
+    });
+    expect(p.totals.team_count!.value).toBe(5);
+    expect(p.totals.member_count!.value).toBe(24);
+  });
+});
+
+describe('rollup: kinds of the counted units', () => {
+  it('counts units per kind, lower case, and merges them per depth', () => {
+    const c1 = rollup([village('A', undefined, 'missing', { kind: 'Ấp' }), village('B', undefined, 'missing', { kind: 'ấp' })], { indicators: IND });
+    const c2 = rollup([village('C', undefined, 'missing', { kind: 'khóm' })], { indicators: IND });
+    expect(c1.completeness.kinds).toEqual({ ấp: 2 });
+    const p = rollup([{ ...commune('X', 'Xã X', c1), kind: 'Xã' }, { ...commune('Y', 'Phường Y', c2), kind: 'Phường' }], { indicators: IND });
+    expect(p.byDepth[0]!.kinds).toEqual({ xã: 1, phường: 1 });
+    expect(p.byDepth[1]!.kinds).toEqual({ ấp: 2, khóm: 1 });
+  });
+
+  it('no kinds when one counted unit has none', () => {
+    const c = rollup([village('A', undefined, 'missing', { kind: 'ấp' }), village('B', undefined)], { indicators: IND });
+    expect(c.completeness.kinds).toBeUndefined();
+  });
+});
+
+describe('diffValues', () => {
+  it('lists what changed, in the given key order, with what was added and removed', () => {
+    expect(diffValues({ a: 1, b: 2, t: 'x' }, { b: 3, a: 1, c: 0, t: 'y' }, ['c', 'b'])).toEqual([
+      { key: 'c', after: 0 },
+      { key: 'b', before: 2, after: 3 },
+      { key: 't', before: 'x', after: 'y' },
+    ]);
+    expect(diffValues({ a: 1 }, { a: 1 })).toEqual([]);
+    expect(diffValues({ a: 1 }, {})).toEqual([{ key: 'a', before: 1 }]);
+  });
+});
+
+describe('one percentage format, and texts within a limit', () => {
+  it('one decimal, Vietnamese comma; a dot in English', () => {
+    expect(formatPercent('vi', 107 / 800)).toBe('13,4%');
+    expect(formatPercent('vi', 225 / 316)).toBe('71,2%');
+    expect(formatPercent('vi', 0.8)).toBe('80,0%');
+    expect(formatPercent('en', 107 / 800)).toBe('13.4%');
+  });
+
+  it('fitToLimit shrinks the lists first, then cuts at a line', () => {
+    const render = (max: number) => ['title', ...Array.from({ length: Math.min(max, 50) }, (_, i) => `item ${i}`), max < 50 ? `… và ${50 - max} đơn vị khác` : ''].join('\n');
+    const room = (max: number) => ({ max, lengthOf: (s: string) => s.length });
+    const t = fitToLimit(room(100), render, 30);
+    expect(t.length).toBeLessThanOrEqual(100);
+    expect(t).toMatch(/… và \d+ đơn vị khác$/);
+    expect(fitToLimit(room(10), () => 'a very long single line without breaks', 3)).toHaveLength(10);
+  });
+});
+
+describe('kindsLabel', () => {
+  it('most frequent kind first, ties in the order of the local names', () => {
+    expect(kindsLabel({ khóm: 5, ấp: 4 }, ['ấp', 'khóm'])).toBe('khóm, ấp');
+    expect(kindsLabel({ phường: 1, xã: 1 }, ['xã', 'phường', 'thị trấn'])).toBe('xã, phường');
+    expect(kindsLabel({ 'tổ dân phố': 2 })).toBe('tổ dân phố');
   });
 });

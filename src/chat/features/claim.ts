@@ -4,8 +4,8 @@
  * entry alone: the team's leader, an officer or approver above, or an admin confirms it.
  */
 import { randomUUID } from 'node:crypto';
-import { leads, rolesAt } from '../../app/access';
-import { teamRuleFor } from '../../domain/profile';
+import { policies, rolesAt } from '../../app/access';
+import { permits } from '../../app/access/policies';
 import { fold } from '../../domain/text';
 import { audit } from '../../store/audit';
 import { clearDialog, loadDialog, saveDialog } from '../../store/dialogs';
@@ -60,10 +60,8 @@ async function decide(ctx: Ctx, id: string, accept: boolean): Promise<void> {
   const claim = await loadDialog<Claim>(ctx.db, SLOT, id, '');
   if (!claim || !ctx.person || !ctx.unit || ctx.unit.id !== claim.unitId) return ctx.reply(ctx.t('common:button_expired'));
   const r = await rolesAt(ctx.db, ctx.person.id, ctx.unit);
-  const rule = teamRuleFor(ctx.svc.profile(ctx.unit.profile), ctx.unit.level);
-  const allowed = r.admin || r.grants.has('officer') || r.grants.has('approver') || leads(r, rule?.deputy.actsAsLeader ?? false);
-  if (!allowed || (ctx.person.id === claim.claimantPersonId && !r.admin)) {
-    return ctx.reply(ctx.t('common:denied', { who: ctx.t('claim:who', { unit: ctx.unit.name }) }));
+  if (!permits(policies.confirmClaim, r, ctx.unit, ctx.svc.profile(ctx.unit.profile)) || (ctx.person.id === claim.claimantPersonId && !r.admin)) {
+    return ctx.reply(ctx.t('common:denied', { who: ctx.t(policies.confirmClaim.who, { unit: ctx.unit.name }) }));
   }
   await clearDialog(ctx.db, SLOT, id, '');
   if (!accept) {
@@ -79,6 +77,8 @@ export const rosterClaim: Feature = {
   commands: [
     {
       names: ['toila', 'iam'],
+      allow: policies.anyone,
+      at: 'chat',
       run: async (ctx, args) => {
         if (!ctx.isGroup || !ctx.unit) return ctx.reply(ctx.t(ctx.isGroup ? 'common:not_linked' : 'claim:group_only'));
         if (!ctx.person) return;

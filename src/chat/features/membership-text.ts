@@ -1,4 +1,4 @@
-/** Renderings for membership: rule failures with their source, roles, requests, rosters, counts. */
+/** Renderings for membership: rule failures with their source (once per message), roles, requests, rosters, counts. */
 import type { Unit } from '../../db/schema';
 import type { MemberCounts, RosterCheckSummary } from '../../app/member-reports';
 import { localParts } from '../../domain/calendar';
@@ -17,14 +17,26 @@ function params(t: T, p: Record<string, string | number>): Record<string, string
   return p.role !== undefined ? { ...p, role: roleLabel(t, String(p.role)) } : p;
 }
 
-/** "• Tổ đã đủ 10 thành viên … (Quy định: Yên Bái 456/KH-BCĐ mục 3.1.a …)" */
-export function violationText(t: T, v: Violation): string {
-  return `${t(`membership:rule_${v.code}`, params(t, v.params))} ${t('membership:source', { source: v.source })}`;
+/**
+ * "Tổ đã đủ 10 thành viên … (Quy định: Yên Bái 456/KH-BCĐ mục 3.1.a …)"; in a message listing
+ * several, pass `withSource: false` and end the message with `sourceLine` (the source said once).
+ */
+export function violationText(t: T, v: Violation, withSource = true): string {
+  const base = t(`membership:rule_${v.code}`, params(t, v.params));
+  return withSource ? `${base} ${t('membership:source', { source: v.source })}` : base;
 }
 
-export function warningText(t: T, w: RuleWarning | { code: string; params?: Record<string, string | number>; source?: string }): string {
+type AnyWarning = RuleWarning | { code: string; params?: Record<string, string | number>; source?: string };
+
+export function warningText(t: T, w: AnyWarning, withSource = true): string {
   const base = t(`membership:warn_${w.code}`, params(t, w.params ?? {}));
-  return w.source ? `${base} ${t('membership:source', { source: w.source })}` : base;
+  return withSource && w.source ? `${base} ${t('membership:source', { source: w.source })}` : base;
+}
+
+/** The rule source(s) of a message's bullets, once: "(Quy định: …)", or nothing when none has one. */
+export function sourceLine(t: T, items: readonly (AnyWarning | Violation)[]): string[] {
+  const sources = [...new Set(items.map((x) => ('source' in x ? x.source : undefined)).filter((x): x is string => !!x))];
+  return sources.length ? [t('membership:source', { source: sources.join('; ') })] : [];
 }
 
 export function dateOf(iso: string, tz: string): string {
@@ -61,7 +73,8 @@ export function requestText(t: T, r: Request, v: RequestView): string {
   if (p.platformJoin) lines.push(t('membership:req_platform_join'));
   if (p.note) lines.push(t('membership:req_note', { note: p.note }));
   lines.push(t('membership:req_by', { name: v.proposer }));
-  for (const w of p.warnings ?? []) lines.push('⚠️ ' + (r.kind === 'leave' ? t('membership:if_approved') + ' ' : '') + warningText(t, w));
+  for (const w of p.warnings ?? []) lines.push('⚠️ ' + (r.kind === 'leave' ? t('membership:if_approved') + ' ' : '') + warningText(t, w, false));
+  lines.push(...sourceLine(t, p.warnings ?? []));
   if (v.approvers.length) lines.push(t('membership:req_approvers', { names: v.approvers.join(', ') }));
   if (v.withCommands) lines.push(t('membership:req_how', { id: r.id }));
   return lines.join('\n');
@@ -99,7 +112,8 @@ export function rosterText(t: T, v: RosterView): string {
     lines.push(t('membership:roster_collaborators', { count: collab.length }));
     lines.push(...collab.map(line));
   }
-  for (const w of v.warnings) lines.push('⚠️ ' + warningText(t, w));
+  for (const w of v.warnings) lines.push('⚠️ ' + warningText(t, w, false));
+  lines.push(...sourceLine(t, v.warnings));
   if (v.pending.length) {
     lines.push(t('membership:roster_pending', { count: v.pending.length }));
     for (const r of v.pending) lines.push(`  #${r.id} ${requestWhat(t, r)}`);

@@ -14,7 +14,7 @@
  * leader, the commune's approver and admins only.
  */
 import type { Unit } from '../../db/schema';
-import { leads, mayRead, rolesAt, type RolesAt } from '../../app/access';
+import { leads, policies, rolesAt, type RolesAt } from '../../app/access';
 import {
   approvalUnitOf,
   canDecide,
@@ -45,8 +45,8 @@ import type { Ctx, DialogState, Option } from '../context';
 import type { Feature } from '../feature';
 import { translator, type Locale, type T } from '../i18n';
 import { CAPABILITIES, type ChatRef, type GroupEvent, type Mention, type Outgoing, type Platform } from '../types';
-import { authorize, resolveUnit } from '../scope';
-import { dateOf, requestText, requestWhat, rollupText, rosterText, roleLabel, violationText, warningText } from './membership-text';
+import { allowed, authorize } from '../scope';
+import { dateOf, requestText, requestWhat, rollupText, rosterText, roleLabel, sourceLine, violationText, warningText } from './membership-text';
 
 const ADD = 'mbr-add';
 const COLLAB = 'mbr-collab';
@@ -93,12 +93,12 @@ async function mentionsFor(db: Db, platform: Platform, people: { personId: numbe
   return rows.map((r) => ({ userId: r.external_id, name: people.find((p) => p.personId === r.person_id)!.name }));
 }
 
-function rulesReply(t: T, title: string, check: JoinCheck): string {
-  return [title, ...check.violations.map((v) => '• ' + violationText(t, v))].join('\n');
+export function rulesReply(t: T, title: string, check: JoinCheck): string {
+  return [title, ...check.violations.map((v) => '• ' + violationText(t, v, false)), ...sourceLine(t, check.violations)].join('\n');
 }
 
 /** Posts a request to the approver: the approval unit's groups, or the approvers' private chats. */
-async function postRequest(ctx: Ctx, s: TeamScope, request: Request): Promise<void> {
+export async function postRequest(ctx: Ctx, s: TeamScope, request: Request): Promise<void> {
   const approvers = await holdersAt(ctx.db, 'approver', s.approvalUnit.id);
   const proposer = (await getPerson(ctx.db, request.proposedBy))?.display_name ?? '';
   const links = await activeLinksOfUnit(ctx.db, s.approvalUnit.id);
@@ -147,7 +147,8 @@ async function postRequest(ctx: Ctx, s: TeamScope, request: Request): Promise<vo
 
 function filedText(ctx: Ctx, s: TeamScope, request: Request): string {
   const lines = [ctx.t('membership:filed', { id: request.id, what: requestWhat(ctx.t, request), unit: s.approvalUnit.name })];
-  for (const w of request.payload.warnings ?? []) lines.push('⚠️ ' + (request.kind === 'leave' ? ctx.t('membership:if_approved') + ' ' : '') + warningText(ctx.t, w));
+  for (const w of request.payload.warnings ?? []) lines.push('⚠️ ' + (request.kind === 'leave' ? ctx.t('membership:if_approved') + ' ' : '') + warningText(ctx.t, w, false));
+  lines.push(...sourceLine(ctx.t, request.payload.warnings ?? []));
   return lines.join('\n');
 }
 
@@ -176,11 +177,17 @@ async function proposeAndReport(ctx: Ctx, s: TeamScope, p: Proposal): Promise<vo
   ctx.reply(rulesReply(ctx.t, ctx.t('membership:refused', { name: p.name || '?' }), res.check));
 }
 
-async function addTarget(ctx: Ctx, cmd: string, args: string, body: string): Promise<TeamScope | undefined> {
-  const unit = await resolveUnit(ctx, { cmd, args, body });
-  if (!unit) return undefined;
-  const r = await authorize(ctx, unit, (x) => leads(x, deputyActs(ctx, unit)), 'common:who_leader');
-  if (!r) return undefined;
+/** The caller's roles at the unit the core resolved and checked the command's rule at. */
+async function checked(ctx: Ctx): Promise<{ unit: Unit; r: RolesAt } | undefined> {
+  const unit = ctx.unit;
+  if (!unit || !ctx.person) return undefined;
+  return { unit, r: await rolesAt(ctx.db, ctx.person.id, unit) };
+}
+
+async function addTarget(ctx: Ctx): Promise<TeamScope | undefined> {
+  const c = await checked(ctx);
+  if (!c) return undefined;
+  const { unit, r } = c;
   const teamId = await teamFor(ctx, unit, r);
   if (!teamId) {
     ctx.reply(ctx.t('membership:no_team', { unit: unit.name }));
@@ -229,11 +236,10 @@ function findEntry(ctx: Ctx, entries: RosterEntry[], who: string): RosterEntry |
   return ctx.t('membership:ambiguous_name', { name: w, list: found.map((e) => `${entries.indexOf(e) + 1}. ${e.name}`).join(', ') });
 }
 
-async function memberTarget(ctx: Ctx, cmd: string, args: string, body: string) {
-  const unit = await resolveUnit(ctx, { cmd, args, body });
-  if (!unit || !ctx.person) return undefined;
-  const r = await authorize(ctx, unit, (x) => x.teamRoles.size > 0, 'membership:who_member');
-  if (!r) return undefined;
+async function memberTarget(ctx: Ctx) {
+  const c = await checked(ctx);
+  if (!c) return undefined;
+  const { unit, r } = c;
   const teamId = await teamFor(ctx, unit, r);
   const s = teamId ? await scopeOf(ctx, teamId) : undefined;
   if (!s) {
@@ -245,7 +251,7 @@ async function memberTarget(ctx: Ctx, cmd: string, args: string, body: string) {
 }
 
 async function leaveCmd(ctx: Ctx, args: string, body: string): Promise<void> {
-  const tg = await memberTarget(ctx, 'roitv', args, body);
+  const tg = await memberTarget(ctx);
   if (!tg || !ctx.person) return;
   const { s, entries, lead } = tg;
   const [who = '', ...rest] = args.split('|');
@@ -269,7 +275,7 @@ async function leaveCmd(ctx: Ctx, args: string, body: string): Promise<void> {
 }
 
 async function roleCmd(ctx: Ctx, args: string, body: string): Promise<void> {
-  const tg = await memberTarget(ctx, 'vaitro', args, body);
+  const tg = await memberTarget(ctx);
   if (!tg || !ctx.person) return;
   const { s, entries, lead } = tg;
   if (!lead) return ctx.reply(ctx.t('common:denied', { who: ctx.t('common:who_leader', { unit: s.unit.name }) }));
@@ -314,7 +320,9 @@ async function announce(ctx: Ctx, res: DecideResult): Promise<void> {
   ];
   if (approved) {
     const { seats } = await seatsOf(ctx.db, s.team.id);
-    for (const w of rosterWarnings(s.rule, seats.filter((x) => !x.pending))) text.push('⚠️ ' + warningText(ctx.t, w));
+    const warnings = rosterWarnings(s.rule, seats.filter((x) => !x.pending));
+    for (const w of warnings) text.push('⚠️ ' + warningText(ctx.t, w, false));
+    text.push(...sourceLine(ctx.t, warnings));
   }
   const body = text.join('\n');
   const pj = r.payload.platformJoin;
@@ -335,6 +343,14 @@ async function announce(ctx: Ctx, res: DecideResult): Promise<void> {
 
 async function decideAndAnnounce(ctx: Ctx, id: number, approve: boolean, reason: string | null): Promise<void> {
   if (!ctx.person) return;
+  // whoever may not even list the requests of its approval unit learns nothing about request N,
+  // not even whether it exists: the same answer as for a number that was never used
+  const req = await getRequest(ctx.db, id);
+  const s = req ? await scopeOf(ctx, req.teamId) : undefined;
+  if (!req || !s || !(await allowed(ctx, s.approvalUnit, policies.approve))) {
+    await audit(ctx.db, { actor: ctx.person.id, action: 'membership.denied', subject: `request:${id}`, details: { approve } }, ctx.now);
+    return ctx.reply(ctx.t('membership:req_not_yours', { id }));
+  }
   const res = await decide(ctx.db, { requestId: id, by: ctx.person.id, approve, reason, at: ctx.now }, (p) => ctx.svc.profile(p));
   await announce(ctx, res);
 }
@@ -351,8 +367,6 @@ async function startReject(ctx: Ctx, id: number): Promise<void> {
 }
 
 async function listPending(ctx: Ctx, unit: Unit): Promise<void> {
-  const r = await authorize(ctx, unit, (x) => x.grants.has('approver') || x.grants.has('officer'), 'membership:who_approver_list');
-  if (!r) return;
   const list = await pendingUnder(ctx.db, unit);
   if (list.length === 0) return ctx.reply(ctx.t('membership:none_pending', { unit: unit.name }));
   const names = new Map<number, string>();
@@ -374,18 +388,17 @@ function parseDecision(args: string): { id: number; reason: string } | undefined
 
 // ---------------------------------------------------------------- /thanhvien
 
-async function showMembers(ctx: Ctx, args: string, body: string): Promise<void> {
-  const unit = await resolveUnit(ctx, { cmd: 'thanhvien', args, body });
-  if (!unit || !ctx.person) return;
-  const r = await authorize(ctx, unit, mayRead, 'common:who_reader');
-  if (!r) return;
+async function showMembers(ctx: Ctx, args: string): Promise<void> {
+  const c = await checked(ctx);
+  if (!c || !ctx.person) return;
+  const { unit, r } = c;
   const profile = ctx.svc.profile(unit.profile);
   const tz = profile.timezone;
   const f = fold(args);
   const teams = await teamsOfUnit(ctx.db, unit.id);
   const shown = ctx.link?.team_id ? teams.filter((t) => t.id === ctx.link!.team_id) : teams;
 
-  if (['kiemtra', 'kiem tra', 'check'].includes(f)) return checkGroups(ctx, unit, r, shown.map((t) => t.id));
+  if (['kiemtra', 'kiem tra', 'check'].includes(f)) return checkGroups(ctx, unit, shown.map((t) => t.id));
 
   const approver = mayDecideHere(await rolesAt(ctx.db, ctx.person.id, await approvalUnitOf(ctx.db, unit, profile)));
   const parts: string[] = [];
@@ -422,9 +435,8 @@ function mayDecideHere(r: RolesAt): boolean {
   return r.admin || r.grantsHere.has('approver');
 }
 
-async function checkGroups(ctx: Ctx, unit: Unit, r: RolesAt, teamIds: number[]): Promise<void> {
-  const allowed = r.admin || r.grants.size > 0 || leads(r, deputyActs(ctx, unit));
-  if (!allowed) return ctx.reply(ctx.t('common:denied', { who: ctx.t('common:who_leader_officer_admin', { unit: unit.name }) }));
+async function checkGroups(ctx: Ctx, unit: Unit, teamIds: number[]): Promise<void> {
+  if (!(await authorize(ctx, unit, policies.checkRoster))) return;
   const lines: string[] = [ctx.t('membership:check_title', { unit: unit.name })];
   let groups = 0;
   for (const id of teamIds) {
@@ -447,7 +459,7 @@ async function checkGroups(ctx: Ctx, unit: Unit, r: RolesAt, teamIds: number[]):
 
 // ---------------------------------------------------------------- /capquyen
 
-const GRANT_WORDS: Record<string, GrantRole> = {
+export const GRANT_WORDS: Record<string, GrantRole> = {
   'phe duyet': 'approver',
   'nguoi duyet': 'approver',
   'nguoi phe duyet': 'approver',
@@ -470,11 +482,9 @@ export function parseGrantArgs(args: string): { role: GrantRole; who: string } |
   return undefined;
 }
 
-async function grantCmd(ctx: Ctx, args: string, body: string): Promise<void> {
-  const unit = await resolveUnit(ctx, { cmd: 'capquyen', args, body });
+async function grantCmd(ctx: Ctx, args: string): Promise<void> {
+  const unit = ctx.unit;
   if (!unit || !ctx.person) return;
-  const r = await authorize(ctx, unit, (x) => x.grants.has('officer'), 'membership:who_grant');
-  if (!r) return;
   const parsed = parseGrantArgs(args);
   if (!parsed || !parsed.who) return ctx.reply(ctx.t('membership:grant_usage'));
   let personId: number | undefined;
@@ -611,11 +621,12 @@ export async function remindPendingRequests(db: Db, now: Date, profileOf: Profil
 
 export const membership: Feature = {
   commands: [
-    { names: ['thanhvien', 'members'], run: showMembers },
+    { names: ['thanhvien', 'members'], allow: policies.readProgress, run: showMembers },
     {
       names: ['themtv', 'addmember'],
+      allow: policies.proposeMember,
       run: async (ctx, args, body) => {
-        const s = await addTarget(ctx, 'themtv', args, body);
+        const s = await addTarget(ctx);
         if (!s) return;
         const lines = [args, ...body.split('\n')].map((l) => l.trim()).filter(Boolean);
         if (lines.length === 0) return addStep(ctx, { teamId: s.team.id, step: 'name' });
@@ -633,26 +644,30 @@ export const membership: Feature = {
         }
       },
     },
-    { names: ['roitv', 'removemember'], run: leaveCmd },
-    { names: ['vaitro', 'role'], run: roleCmd },
+    { names: ['roitv', 'removemember'], allow: policies.memberAction, run: leaveCmd },
+    { names: ['vaitro', 'role'], allow: policies.proposeMember, run: roleCmd },
     {
       names: ['duyet', 'approve'],
-      run: async (ctx, args, body) => {
+      allow: policies.approve,
+      // "/duyet 12" acts on request 12 (checked at its approval unit); "/duyet" lists this unit's
+      at: (args) => (parseDecision(args) ? 'args' : 'unit'),
+      run: async (ctx, args) => {
         const d = parseDecision(args);
         if (d) return decideAndAnnounce(ctx, d.id, true, null);
-        const unit = await resolveUnit(ctx, { cmd: 'duyet', args, body });
-        if (unit) await listPending(ctx, unit);
+        if (ctx.unit) await listPending(ctx, ctx.unit);
       },
     },
     {
       names: ['tuchoi', 'reject'],
+      allow: policies.approve,
+      at: 'args',
       run: async (ctx, args, body) => {
         const d = parseDecision(args);
         if (!d) return ctx.reply(ctx.t('membership:reject_usage'));
         return decideAndAnnounce(ctx, d.id, false, [d.reason, body.trim()].filter(Boolean).join('\n') || null);
       },
     },
-    { names: ['capquyen', 'grant'], run: grantCmd },
+    { names: ['capquyen', 'grant'], allow: policies.grantRole, run: grantCmd },
   ],
   flows: {
     [ADD]: {
@@ -690,7 +705,7 @@ export const membership: Feature = {
         const s = await scopeOf(ctx, Number(state.data.teamId));
         if (!s) return;
         ctx.useUnit(s.unit);
-        if (!ctx.person || !(await rolesAt(ctx.db, ctx.person.id, s.unit).then((r) => r.admin || leads(r, s.rule.deputy.actsAsLeader)))) return;
+        if (!(await authorize(ctx, s.unit, policies.proposeMember))) return;
         await proposeAndReport(ctx, s, { ...(state.data.proposal as Proposal), role: 'collaborator' });
       },
     },

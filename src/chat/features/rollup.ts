@@ -3,33 +3,31 @@
  * and worst), /guilen (send the level's roll-up to the parent group) and /hanchot (deadlines).
  */
 import type { Unit } from '../../db/schema';
-import { leads, mayRead } from '../../app/access';
+import { policies } from '../../app/access';
 import { choosePeriod, levelRollsUp, storeReport } from '../../app/reporting';
-import { buildRollup, flattenRollup, type UnitRollup } from '../../app/rollups';
+import { buildRollup, planSendUp, type SendUpPlan, type UnitRollup } from '../../app/rollups';
 import { afterReportStored } from '../../app/reminders';
-import { dueAt, nextDuePeriod } from '../../domain/calendar';
+import { localParts, nextDuePeriod, periodKey } from '../../domain/calendar';
 import { parentLevel, teamRuleFor, type Profile } from '../../domain/profile';
-import type { Completeness } from '../../domain/rollup';
 import { activeLinksOfUnit } from '../../store/chats';
-import { identitiesOf } from '../../store/people';
-import { leadersOfUnit, teamsOfUnit } from '../../store/teams';
+import { teamsOfUnit } from '../../store/teams';
 import { rosterCheckSummary } from '../../app/member-reports';
 import { rosterCheckLine } from './membership-text';
 import { getUnit } from '../../store/units';
-import type { Ctx } from '../context';
+import type { Ctx, DialogState } from '../context';
 import type { Feature } from '../feature';
-import type { Mention, Platform } from '../types';
-import { dueWithDays, formatNumber, periodLabel } from '../format';
+import { CAPABILITIES, type Platform } from '../types';
+import { dueWithDays, fitToLimit, periodLabel, roomOf } from '../format';
 import { authorize, resolveUnit } from '../scope';
+import { changeLines, confirmText, leadersFor, progressText, summaryText, upwardText } from './rollup-text';
 
-const MAX_LISTED = 30;
+export { leaderNames } from './rollup-text';
 
 async function readTarget(ctx: Ctx, cmd: string, args: string): Promise<{ unit: Unit; profile: Profile; roll: UnitRollup } | undefined> {
   const unit = await resolveUnit(ctx, { cmd, args, body: '' });
   if (!unit) return undefined;
-  if (!(await authorize(ctx, unit, mayRead, 'common:who_reader'))) return undefined;
   const profile = ctx.svc.profile(unit.profile);
-  const period = choosePeriod(profile, args, ctx.now);
+  const period = choosePeriod(profile, args, ctx.now, unit.level);
   if (!period) {
     ctx.reply(ctx.t('common:bad_period', { text: args }));
     return undefined;
@@ -42,156 +40,114 @@ function levelName(ctx: Ctx, profile: Profile, key: string | undefined): string 
   return l ? l.name[ctx.locale] : '';
 }
 
-/** Leader names for a unit, and mentions on platforms that have them. */
-export async function leaderNames(ctx: Ctx, unitId: number, platform: Platform): Promise<{ names: string[]; mentions: Mention[] }> {
-  const leaders = await leadersOfUnit(ctx.db, unitId);
-  const mentions: Mention[] = [];
-  for (const l of leaders) {
-    const id = (await identitiesOf(ctx.db, l.personId)).find((i) => i.platform === platform);
-    if (id) mentions.push({ userId: id.externalId, name: l.name });
+const SEND = 'rollup-send';
+
+/** The unit /guilen acts for, its parent, and whether the caller may send it; undefined after a reply. */
+async function sendTarget(ctx: Ctx, unit: Unit, args: string): Promise<{ profile: Profile; parent: Unit; roll: UnitRollup } | undefined> {
+  const profile = ctx.svc.profile(unit.profile);
+  // the command was checked by the core; the answer to the question is checked again here
+  if (!(await authorize(ctx, unit, policies.sendUp))) return undefined;
+  const period = choosePeriod(profile, args, ctx.now, unit.level);
+  if (!period) {
+    ctx.reply(ctx.t('common:bad_period', { text: args }));
+    return undefined;
   }
-  return { names: leaders.map((l) => l.name), mentions };
+  const parent = unit.parent_id === null ? undefined : await getUnit(ctx.db, unit.parent_id);
+  if (!parent || !parentLevel(profile, unit.level) || !levelRollsUp(profile, unit.level)) {
+    ctx.reply(ctx.t('rollup:no_parent'));
+    return undefined;
+  }
+  return { profile, parent, roll: await buildRollup(ctx.db, profile, unit, period) };
 }
 
-async function completenessLines(ctx: Ctx, profile: Profile, c: Completeness, platform: Platform, mentions: Mention[]): Promise<string[]> {
-  const lines = [
-    ctx.t('rollup:level_line', {
-      level: levelName(ctx, profile, c.level),
-      actual: c.actual,
-      expected: c.expected,
-      onTime: c.onTime,
-      late: c.late,
-    }),
-  ];
-  const where = (path: string[]) => (path.length > 1 ? ` (${path.slice(0, -1).reverse().join(', ')})` : '');
-  if (c.lateUnits.length) {
-    lines.push(ctx.t('rollup:late_list', { names: c.lateUnits.slice(0, MAX_LISTED).map((u) => u.name + where(u.path)).join('; ') }));
-  }
-  if (c.missingUnits.length) {
-    lines.push(ctx.t('rollup:missing_title', { count: c.missingUnits.length }));
-    for (const u of c.missingUnits.slice(0, MAX_LISTED)) {
-      const leaders = await leaderNames(ctx, Number(u.unitId), platform);
-      mentions.push(...leaders.mentions);
-      lines.push(`  • ${u.name}${where(u.path)}${leaders.names.length ? ' — ' + ctx.t('rollup:leader', { names: leaders.names.join(', ') }) : ''}`);
-    }
-    if (c.missingUnits.length > MAX_LISTED) lines.push(ctx.t('rollup:and_more', { count: c.missingUnits.length - MAX_LISTED }));
-  }
-  return lines;
-}
-
-/** The progress text of a unit's subtree, per reporting level below it. */
-export async function progressText(ctx: Ctx, profile: Profile, roll: UnitRollup, platform: Platform): Promise<{ text: string; mentions: Mention[] }> {
-  const mentions: Mention[] = [];
-  const lines = [ctx.t('rollup:progress_title', { period: periodLabel(ctx.t, roll.period), unit: roll.unit.name })];
-  // the unit's own report (or roll-up sent up), where its level has a deadline
-  if (roll.dueAt) {
-    const own = roll.status === 'missing' ? 'rollup:own_missing' : roll.status === 'late' ? 'rollup:own_late' : 'rollup:own_on_time';
-    lines.push(ctx.t(own, { unit: roll.unit.name, due: dueWithDays(ctx.t, ctx.now, roll.dueAt, profile.timezone) }));
-  }
-  const depths = roll.result.byDepth.filter((c) => c.expected > 0);
-  if (depths.length === 0 && !roll.dueAt) lines.push(ctx.t('rollup:nothing_expected'));
-  for (const c of depths) {
-    const due = c.level ? dueAt(profile, c.level, roll.period) : undefined;
-    lines.push('');
-    lines.push(...(await completenessLines(ctx, profile, c, platform, mentions)));
-    if (due) lines.push('  ' + dueWithDays(ctx.t, ctx.now, due, profile.timezone));
-  }
-  return { text: lines.join('\n'), mentions };
-}
-
-function num(ctx: Ctx, n: number): string {
-  return formatNumber(ctx.locale, n);
-}
-
-/** Totals, ratios recomputed from sums, targets, texts with unit names, best and worst. */
-export function summaryText(ctx: Ctx, profile: Profile, roll: UnitRollup, draft: boolean): string {
-  const r = roll.result;
-  const lines = [ctx.t(draft ? 'rollup:summary_title_draft' : 'rollup:summary_title', { period: periodLabel(ctx.t, roll.period), unit: roll.unit.name })];
-  for (const c of r.byDepth.filter((x) => x.expected > 0)) {
-    lines.push(ctx.t('rollup:level_short', { level: levelName(ctx, profile, c.level), actual: c.actual, expected: c.expected, late: c.late }));
-  }
-  lines.push('');
-  for (const ind of roll.indicators) {
-    if (ind.type === 'text') continue;
-    const total = r.totals[ind.key];
-    const ratio = r.ratios[ind.key];
-    if (total) {
-      const share = r.shares[ind.key];
-      const pct = share?.value !== undefined ? ` (${num(ctx, share.value * 100)}% ${ind.shareOf ? ctx.t('rollup:of', { label: shortOf(roll, ind.shareOf, ctx) }) : ''})` : '';
-      lines.push(`• ${ind.short[ctx.locale]}: ${num(ctx, total.value)} ${ind.unit[ctx.locale]}${pct}`.trimEnd());
-    } else if (ratio?.value !== undefined) {
-      lines.push(`• ${ind.short[ctx.locale]}: ${num(ctx, ratio.value)} ${ind.unit[ctx.locale]}`.trimEnd());
-    }
-  }
-  for (const tg of r.targets) {
-    if (tg.achieved === undefined) continue;
-    lines.push(
-      ctx.t(tg.met ? 'rollup:target_met' : 'rollup:target_not_met', {
-        label: shortOf(roll, tg.key, ctx),
-        achieved: num(ctx, tg.achieved * 100),
-        share: num(ctx, tg.share * 100),
-        of: shortOf(roll, tg.of, ctx),
-      }),
-    );
-  }
-  for (const ind of roll.indicators) {
-    const items = r.texts[ind.key];
-    if (!items?.length) continue;
-    lines.push('', `📝 ${ind.short[ctx.locale]}:`);
-    for (const i of items.slice(0, MAX_LISTED)) lines.push(`  – ${i.path.length ? [...i.path].reverse().join(', ') : i.name}: ${i.text.replace(/\n/g, ' ')}`);
-  }
-  if (r.ranking && r.ranking.best.length) {
-    lines.push('', ctx.t('rollup:best', { names: r.ranking.best.map((b) => `${b.name} (${num(ctx, b.value)})`).join(', ') }));
-    if (r.ranking.worst.length) lines.push(ctx.t('rollup:worst', { names: r.ranking.worst.map((b) => `${b.name} (${num(ctx, b.value)})`).join(', ') }));
-  }
-  return lines.join('\n');
-}
-
-function shortOf(roll: UnitRollup, key: string, ctx: Ctx): string {
-  return roll.indicators.find((i) => i.key === key)?.short[ctx.locale] ?? key;
-}
-
+/**
+ * /guilen: nothing new since the last version → say so; units missing or a deadline below still
+ * ahead → ask first (the answer continues in `send`); otherwise send.
+ */
 async function sendUp(ctx: Ctx, args: string): Promise<void> {
   const unit = await resolveUnit(ctx, { cmd: 'guilen', args, body: '' });
   if (!unit) return;
-  const profile = ctx.svc.profile(unit.profile);
-  const rule = teamRuleFor(profile, unit.level);
-  if (!(await authorize(ctx, unit, (r) => leads(r, rule?.deputy.actsAsLeader ?? false) || r.grantsHere.has('officer'), 'common:who_leader_officer_admin'))) return;
-  const period = choosePeriod(profile, args, ctx.now);
-  if (!period) return ctx.reply(ctx.t('common:bad_period', { text: args }));
-  const parent = unit.parent_id === null ? undefined : await getUnit(ctx.db, unit.parent_id);
-  if (!parent || !parentLevel(profile, unit.level) || !levelRollsUp(profile, unit.level)) return ctx.reply(ctx.t('rollup:no_parent'));
-  const roll = await buildRollup(ctx.db, profile, unit, period);
+  const tg = await sendTarget(ctx, unit, args);
+  if (!tg) return;
+  const { profile, parent, roll } = tg;
+  const plan = planSendUp(roll);
+  if (plan.unchanged) {
+    const prev = plan.previous!;
+    const at = localParts(prev.sentUpAt ?? prev.submittedAt, profile.timezone);
+    return ctx.reply(ctx.t('rollup:unchanged', { period: periodLabel(ctx.t, roll.period), version: prev.version, parent: parent.name, time: at.time, date: at.date }));
+  }
+  const depths = roll.result.byDepth.filter((c) => c.expected > 0);
+  const leaders = await leadersFor(ctx, depths, ctx.chat.platform);
+  const question = confirmText(ctx, profile, roll, parent, leaders, roomOf(ctx.caps));
+  if (!question) return send(ctx, tg, plan);
+  await ctx.ask(
+    question,
+    SEND,
+    { unitId: unit.id, period: periodKey(roll.period) },
+    [
+      { label: ctx.t('rollup:confirm_yes'), value: 'yes', words: ['ok', 'gui', 'gui len', 'dong y', 'co'] },
+      { label: ctx.t('rollup:confirm_no'), value: 'no', words: ['chua', 'chua gui', 'khong', 'huy'] },
+    ],
+  );
+}
+
+/** Stores the roll-up as a new version and posts it to the parent's groups. */
+async function send(ctx: Ctx, tg: { profile: Profile; parent: Unit; roll: UnitRollup }, plan: SendUpPlan): Promise<void> {
+  const { profile, parent, roll } = tg;
+  const unit = roll.unit;
   const rep = await storeReport(ctx.db, {
     unit,
     teamId: null,
-    period,
-    values: flattenRollup(roll.result),
+    period: roll.period,
+    values: plan.values,
     personId: ctx.person!.id,
     at: ctx.now,
     profile,
     rollup: true,
   });
-  const text = summaryText(ctx, profile, { ...roll, status: rep.late ? 'late' : 'on_time' }, false);
+  const sent = { ...roll, status: rep.late ? ('late' as const) : ('on_time' as const) };
+  const depths = roll.result.byDepth.filter((c) => c.expected > 0);
   const links = await activeLinksOfUnit(ctx.db, parent.id);
   for (const l of links) {
-    ctx.send({ platform: l.platform as Platform, id: l.chat_id }, ctx.t('rollup:received', { unit: unit.name, period: periodLabel(ctx.t, period) }) + (rep.late ? ' ' + ctx.t('rollup:received_late') : '') + '\n\n' + text);
+    const platform = l.platform as Platform;
+    const leaders = await leadersFor(ctx, depths, platform);
+    ctx.send({ platform, id: l.chat_id }, upwardText(ctx, profile, sent, plan, rep.version, rep.late, leaders, roomOf(CAPABILITIES[platform])));
   }
-  ctx.reply(
-    ctx.t(links.length ? 'rollup:sent' : 'rollup:sent_no_group', { parent: parent.name, period: periodLabel(ctx.t, period), version: rep.version }) +
-      (rep.late ? '\n' + ctx.t('report:saved_late') : ''),
-  );
-  ctx.out.push(...(await afterReportStored(ctx.db, profile, unit, period, ctx.now)));
+  const period = periodLabel(ctx.t, roll.period);
+  const lines = [
+    plan.previous
+      ? ctx.t(links.length ? 'rollup:sent_update' : 'rollup:sent_update_no_group', { parent: parent.name, period, version: rep.version, previous: plan.previous.version })
+      : ctx.t(links.length ? 'rollup:sent' : 'rollup:sent_no_group', { parent: parent.name, period, version: rep.version }),
+  ];
+  if (plan.previous) lines.push(...changeLines(ctx, roll, plan, 10));
+  if (rep.late) lines.push(ctx.t('report:saved_late'));
+  ctx.reply(fitToLimit(roomOf(ctx.caps), () => lines.join('\n'), 0));
+  ctx.out.push(...(await afterReportStored(ctx.db, profile, unit, roll.period, ctx.now)));
+}
+
+/** The answer to the question before an incomplete send-up. */
+async function answerSend(ctx: Ctx, state: DialogState, value: string): Promise<void> {
+  await ctx.endDialog();
+  if (value !== 'yes') return ctx.reply(ctx.t('rollup:not_sent'));
+  const unit = await getUnit(ctx.db, Number(state.data.unitId));
+  if (!unit) return;
+  ctx.useUnit(unit);
+  const tg = await sendTarget(ctx, unit, String(state.data.period ?? ''));
+  if (!tg) return;
+  const plan = planSendUp(tg.roll);
+  if (plan.unchanged) return ctx.reply(ctx.t('rollup:unchanged_now', { version: plan.previous!.version }));
+  return send(ctx, tg, plan);
 }
 
 export const rollups: Feature = {
   commands: [
     {
       names: ['tiendo', 'progress'],
+      allow: policies.readProgress,
       run: async (ctx, args) => {
         const tg = await readTarget(ctx, 'tiendo', args);
         if (!tg) return;
-        const { text, mentions } = await progressText(ctx, tg.profile, tg.roll, ctx.chat.platform);
+        const { text, mentions } = await progressText(ctx, tg.profile, tg.roll, ctx.chat.platform, roomOf(ctx.caps, 300));
         // where the platform reports group members: the roster against the group, in the same line-up
         const teams = await teamsOfUnit(ctx.db, tg.unit.id);
         const roster = teams.length ? rosterCheckLine(ctx.t, await rosterCheckSummary(ctx.db, tg.unit, teams.map((x) => x.id))) : undefined;
@@ -200,16 +156,23 @@ export const rollups: Feature = {
     },
     {
       names: ['tonghop', 'summary'],
+      allow: policies.readProgress,
       run: async (ctx, args) => {
         const tg = await readTarget(ctx, 'tonghop', args);
         if (!tg) return;
         const canSend = !!parentLevel(tg.profile, tg.unit.level) && levelRollsUp(tg.profile, tg.unit.level);
-        ctx.reply(summaryText(ctx, tg.profile, tg.roll, canSend) + (canSend ? '\n\n' + ctx.t('rollup:send_hint') : ''));
+        const plan = canSend ? planSendUp(tg.roll) : undefined;
+        const hint = !plan ? '' : plan.unchanged ? ctx.t('rollup:send_hint_unchanged', { version: plan.previous!.version }) : plan.previous ? ctx.t('rollup:send_hint_update', { version: plan.previous.version }) : ctx.t('rollup:send_hint');
+        const leaders = await leadersFor(ctx, tg.roll.result.byDepth, ctx.chat.platform);
+        const title = canSend && !plan?.unchanged ? 'draft' : 'plain';
+        const text = summaryText(ctx, tg.profile, tg.roll, { title, leaders }, roomOf(ctx.caps, ctx.caps.lengthOf(hint) + 2));
+        ctx.reply(hint ? `${text}\n\n${hint}` : text);
       },
     },
-    { names: ['guilen', 'sendup'], run: sendUp },
+    { names: ['guilen', 'sendup'], allow: policies.sendUp, run: sendUp },
     {
       names: ['hanchot', 'deadlines'],
+      allow: policies.anyone,
       run: async (ctx, args) => {
         const unit = await resolveUnit(ctx, { cmd: 'hanchot', args, body: '' });
         if (!unit) return;
@@ -226,9 +189,13 @@ export const rollups: Feature = {
             }),
           );
         }
-        if (profile.reporting.note) lines.push('', `ℹ️ ${profile.reporting.note}`);
+        // profile.reporting.note explains the profile's choices to its maintainers: not shown here
+        lines.push('', ctx.t('rollup:deadlines_hint'));
         ctx.reply(lines.join('\n'));
       },
     },
   ],
+  flows: {
+    [SEND]: { onOption: answerSend },
+  },
 };

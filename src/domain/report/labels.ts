@@ -2,8 +2,8 @@
  * Label matching for the report parser: a typed label → indicator key, and the closest known label
  * when a typed one matches nothing.
  */
-import { fold, foldTight } from '../text';
-import { CATALOGUE, buildLabelIndex, catalogueOrder, labelForms, type IndicatorDef } from '../indicators';
+import { fold, untelex } from '../text';
+import { CATALOGUE, buildLabelIndex, canonical, catalogueOrder, labelForms, labelKey, stripLabelTail, type IndicatorDef } from '../indicators';
 
 /** Words people put between a label and its value ("VNeID là 30", "hộ hướng dẫn được 45"). */
 const TRAILING_FILLERS = new Set(['la', 'duoc', 'co', 'dat', 'gom', 'tong', 'tong cong', 'cong']);
@@ -57,27 +57,48 @@ export function createLabelIndex(indicators: readonly IndicatorDef[]): LabelInde
 
   const exact = (tight: string): string | undefined => (tight ? index.get(tight) : undefined);
 
+  function lookupFolded(folded: string): string | undefined {
+    const hit = exact(canonical(folded).replace(/ /g, ''));
+    if (hit) return hit;
+    const stripped = stripLabelTail(folded);
+    if (stripped !== folded && stripped) {
+      const h = exact(canonical(stripped).replace(/ /g, ''));
+      if (h) return h;
+      folded = stripped;
+    }
+    // drop filler words and a unit word at the end: "Hộ hướng dẫn là", "Số hộ được hướng dẫn (hộ)"
+    const words = folded.split(' ').filter(Boolean);
+    while (words.length > 1) {
+      const last2 = words.slice(-2).join(' ');
+      if (TRAILING_FILLERS.has(last2)) words.splice(-2, 2);
+      else if (TRAILING_FILLERS.has(words[words.length - 1]!)) words.pop();
+      else break;
+      const h = exact(canonical(words.join(' ')).replace(/ /g, ''));
+      if (h) return h;
+    }
+    return undefined;
+  }
+
   function lookup(label: string): string | undefined {
     const attempts = [label, label.replace(/\([^()]*\)/g, ' ')];
     for (const a of attempts) {
-      const hit = exact(foldTight(a));
+      const hit = lookupFolded(fold(a));
       if (hit) return hit;
-      // drop filler words and a unit word at the end: "Hộ hướng dẫn là", "Số hộ được hướng dẫn (hộ)"
-      const words = fold(a).split(' ').filter(Boolean);
-      while (words.length > 1) {
-        const last2 = words.slice(-2).join(' ');
-        if (TRAILING_FILLERS.has(last2)) words.splice(-2, 2);
-        else if (TRAILING_FILLERS.has(words[words.length - 1]!)) words.pop();
-        else break;
-        const h = exact(words.join(''));
-        if (h) return h;
+    }
+    // Telex slips: "Khó khawn" is "Khó khăn" typed with the keyboard switched off
+    for (const a of attempts) {
+      const folded = fold(a);
+      const fixed = untelex(folded);
+      if (fixed !== folded) {
+        const hit = lookupFolded(fixed);
+        if (hit) return hit;
       }
     }
     return undefined;
   }
 
   function suggest(label: string): string | undefined {
-    const tight = foldTight(label);
+    const tight = labelKey(label);
     if (!tight) return undefined;
     let best: { key: string; dist: number } | undefined;
     for (const { form, key } of suggestForms) {
@@ -95,9 +116,11 @@ export function createLabelIndex(indicators: readonly IndicatorDef[]): LabelInde
   }
 
   function longestPrefix(words: readonly string[]): { key: string; words: number } | undefined {
-    for (let n = words.length; n >= 1; n--) {
-      const key = exact(words.slice(0, n).join(''));
-      if (key) return { key, words: n };
+    for (const ws of [words, words.map(untelex)]) {
+      for (let n = ws.length; n >= 1; n--) {
+        const key = exact(canonical(ws.slice(0, n).join(' ')).replace(/ /g, ''));
+        if (key) return { key, words: n };
+      }
     }
     return undefined;
   }

@@ -11,19 +11,19 @@
  * - A unit word may follow, with or without a space: `45 hộ`, `45hộ`, `12 hồ sơ`, `3 tài khoản`;
  *   so may a trailing comment in brackets (`30 (tăng 5)`), a final `ạ`, trailing punctuation and emoji.
  * - Zero words: `không`, `ko`, `k`, `không có`, `chưa có`, `chưa` → 0.
- * - Approximations `khoảng 45`, `tầm 45`, `gần 45`, `hơn 45`, `trên 45`, `~45` are ACCEPTED as 45 and
- *   flagged `approximate`, so the echo can show them and the leader confirms or corrects before
- *   anything is stored. (Rejecting them would make the leader retype; silently dropping the word
- *   would hide it.)
- * - A leading `-`/`−` before a digit → `negative`. Ranges (`40-45`), words and anything else →
- *   `not_number`. Empty → `empty_value`.
+ * - Approximations `khoảng 45`, `tầm 45`, `gần 45`, `hơn 45`, `trên 45`, `~45`, `45+`, `45 trở lên` and
+ *   ranges `40-45` → `approximate` (with `value`, the number typed): a report holds counted figures,
+ *   so the leader is asked for the exact one.
+ * - A percentage `85%`, `85 %`, `85 phần trăm` where a count is expected → `percent`.
+ * - A leading `-`/`−` before a digit → `negative`. Words and anything else → `not_number`.
+ *   Empty → `empty_value`.
  */
 import { fold } from '../text';
 
-export type NumberFailure = 'empty_value' | 'not_number' | 'negative' | 'not_integer';
+export type NumberFailure = 'empty_value' | 'not_number' | 'negative' | 'not_integer' | 'approximate' | 'percent';
 export type NumberResult =
   | { ok: true; value: number; approximate: boolean }
-  | { ok: false; code: NumberFailure };
+  | { ok: false; code: NumberFailure; value?: number };
 
 /** Unit words accepted after a number whatever the indicator (folded). */
 export const GENERIC_UNIT_WORDS: ReadonlySet<string> = new Set([
@@ -32,12 +32,27 @@ export const GENERIC_UNIT_WORDS: ReadonlySet<string> = new Set([
   'phan anh', 'kien nghi', 'cai', 'ung dung', 'app', 'nguoi 100 dan', 'households', 'household', 'people',
   'persons', 'person', 'accounts', 'account', 'shops', 'shop', 'products', 'product', 'sessions', 'session',
   'hours', 'hour', 'hrs', 'days', 'day', 'teams', 'team', 'villages', 'village', 'visits', 'dossiers', 'items',
-  'merchants', 'attendances', 'members', 'residents',
+  'merchants', 'attendances', 'members', 'residents', 'hs', 'hso', 'ng', 'nguoi dung', 'thanh vien', 'tv',
+  'luot ho tro', 'luot huong dan', 'san pham ocop', 'ho kinh doanh', 'gh', 'hoc vien', 'luot nguoi dan', 'cuoc',
+  'nguoi tham gia', 'ho dan', 'buoi tap huan', 'buoi tuyen truyen', 'lop tap huan', 'tai khoan ngan hang',
 ]);
+
+/** A unit word, optionally followed by up to three words of comment ("45 hộ trong ấp", "12 hồ sơ đã nộp"). */
+function unitWithComment(rest: string, unitWords: readonly string[]): boolean {
+  const words = rest.split(' ');
+  for (let n = Math.min(3, words.length); n >= 1; n--) {
+    const head = words.slice(0, n).join(' ');
+    if (GENERIC_UNIT_WORDS.has(head) || unitWords.includes(head)) return words.length - n <= 3;
+  }
+  return false;
+}
 
 const ZERO_WORDS = new Set(['khong', 'ko', 'k', 'khong co', 'ko co', 'k co', 'chua co', 'chua', 'none', 'nil', 'khong co a', 'chua co a', 'khong a']);
 
-const APPROX = /^(?:khoang|tam|gan|hon|tren|xap xi|uoc tinh|uoc|chung|about|around|approx\.?|~|≈)\s*/;
+const APPROX = /^(?:khoang chung|khoang|tam khoang|tam|gan|hon|tren duoi|tren|duoi|ngot|xap xi|uoc tinh|uoc|chung|co le|about|around|approx\.?|over|more than|~|≈|>|<)\s*/;
+/** after the number: "45+", "45 trở lên", "45 hơn", "45 trở xuống" */
+const APPROX_AFTER = /^(?:\+|tro len|tro xuong|hon|tren|or more|\+ ?ho|\+ ?nguoi)(?:\s|$)/;
+const PERCENT = /^(?:%|phan tram|percent)(?:\s|$)/;
 
 /** Emoji, pictographs and joiners are noise in a number. */
 const SYMBOLS = /[\p{Extended_Pictographic}\p{So}\uFE0F\u200D]/gu;
@@ -96,17 +111,25 @@ export function parseNumber(raw: string, type: 'count' | 'decimal', unitWords: r
   const m = /^(\d[\d.,\s\u00a0\u202f]*)/.exec(t);
   if (!m) return { ok: false, code: 'not_number' };
   const numPart = (m[1] ?? '').replace(/[.,\s\u00a0\u202f]+$/, '');
-  let rest = fold(t.slice(numPart.length));
+  const after = t.slice(numPart.length).trim();
+  const typed = parseDigits(numPart, 'decimal');
+  const typedValue = typeof typed === 'number' ? { value: typed } : {};
+  if (PERCENT.test(after)) return { ok: false, code: 'percent', ...typedValue };
+  // a range "40-45", "40 đến 45"
+  if (/^(?:[-–—~]|den|toi)\s*\d/.test(after)) return { ok: false, code: 'approximate', ...typedValue };
+  if (APPROX_AFTER.test(after)) approximate = true;
+  let rest = fold(after.replace(APPROX_AFTER, ''));
   rest = rest.replace(/(^| )a$/, '').trim();
-  if (rest && !GENERIC_UNIT_WORDS.has(rest) && !unitWords.includes(rest)) return { ok: false, code: 'not_number' };
+  if (rest && !unitWithComment(rest, unitWords)) return { ok: false, code: 'not_number' };
   const v = parseDigits(numPart, type);
+  if (approximate) return { ok: false, code: 'approximate', ...typedValue };
   if (typeof v !== 'number') return { ok: false, code: v };
   return { ok: true, value: v, approximate };
 }
 
 /** Does this text start like a value (a digit, a sign before a digit, an approximation word)? */
 export function looksLikeValue(raw: string): boolean {
-  const t = stripMarks(cleanValue(raw));
+  const t = stripMarks(cleanValue(raw)).toLowerCase();
   if (/^[-−–+]?\s*\d/.test(t)) return true;
   const ap = APPROX.exec(t);
   return !!ap && /^\d/.test(t.slice(ap[0].length));

@@ -59,7 +59,9 @@ export type ParseErrorCode =
   | 'negative'
   | 'above_bound'
   | 'not_integer'
-  | 'empty_value';
+  | 'empty_value'
+  | 'approximate'
+  | 'percent';
 
 export interface ParseError {
   /** 1-based line number in the body */
@@ -75,6 +77,10 @@ export interface ParseError {
   bound?: number;
   /** with `above_bound`: the indicator the bound comes from (absent for a direct cap) */
   boundKey?: string;
+  /** with `above_bound`: set when the bound is the unit's known value (`bounds`), not a figure of this report */
+  boundFrom?: 'unit';
+  /** with `approximate` and `percent`: the number typed */
+  value?: number;
   /** with `duplicate` */
   firstLine?: number;
 }
@@ -87,13 +93,22 @@ export interface IgnoredLine {
   key?: string;
 }
 
+/** A line naming a catalogue indicator this report does not collect: skipped, the rest kept. */
+export interface SkippedLine {
+  line: number;
+  text: string;
+  key: string;
+}
+
 export interface ParseResult {
   values: ReportValues;
+  /** lines of indicators this report does not collect (reported to the user, then skipped) */
+  skipped: SkippedLine[];
   /** key → line its value came from */
   lines: Record<string, number>;
   errors: ParseError[];
   ignored: IgnoredLine[];
-  /** keys whose value was typed as an approximation (`khoảng 45`) */
+  /** kept for callers; approximations are now refused (`approximate` errors), so always empty */
   approximate: string[];
   /** required reportable keys with no value */
   missingRequired: string[];
@@ -110,7 +125,17 @@ const HEADER_STARTS = [
   'bao cao', 'kinh gui', 'em gui', 'gui', 'xin chao', 'chao', 'tran trong', 'cam on', 'thon', 'ban', 'ap', 'khom',
   'to dan pho', 'xa', 'phuong', 'thang', 'quy', 'ky bao cao', 'nguoi bao cao', 'nguoi lap', 'ky ten', 'to truong',
   'truong thon', 'truong ban', 'truong ap', 'ngay', 'report',
+  // letterheads, signatures and contact lines
+  'sdt', 'so dien thoai', 'dien thoai', 'dt', 'email', 'ubnd', 'uy ban', 'cong hoa', 'doc lap', 'noi nhan', 've viec',
+  'v v', 'to cnscd', 'to cong nghe so', 'to chuyen doi so', 'tm to', 't m to', 'ho ten', 'ho va ten', 'da ky', 'ky',
+  'kinh thua', 'em xin', 'em bao cao', 'em xin gui', 'gui anh', 'anh chi', 'ket qua thang', 'ket qua quy',
+  'ket qua hoat dong', 'so lieu thang', 'so lieu quy', 'so lieu bao cao', 'kinh chuc', 'xin cam on', 'thanks', 'dear',
+  'hi', 'to truong to', 'to pho', 'xac nhan cua', 'nguoi lap bieu', 'chuc vu', 'ket qua thuc hien',
+  'ket qua dat duoc', 'tinh hinh', 'danh gia chung', 'phan', 'muc', 'noi dung', 'cu the', 'nhu sau', 'so lieu',
 ];
+
+/** A date ("ngày 25 tháng 11 năm 2026", "25/11/2026") or a document number ("Số: 05/BC-TCNS") makes a header. */
+const HEADER_PATTERNS = [/\bngay \d{1,2} thang \d{1,2}\b/, /\b\d{1,2} \d{1,2} \d{4}\b/, /^so \d+ [a-z]/];
 
 const BULLET = /^(?:[^\p{L}\p{N}(]+|\(\d{1,2}\)\s*|\d{1,2}[.)](?=\s|\p{L})\s*|[a-zđ][.)]\s+|[ivx]{1,4}[.)]\s+)/iu;
 
@@ -139,7 +164,7 @@ interface Match {
 /** Separator positions: `:`, `=`, dash + space, dot leaders. */
 function separators(s: string): { at: number; len: number }[] {
   const out: { at: number; len: number }[] = [];
-  for (const m of s.matchAll(/\s*(?::|=|[-–—]+\s|\.{2,}|…+)\s*/g)) {
+  for (const m of s.matchAll(/\s*(?:[-=]+>|→|:|：|=|[-–—]+\s|\.{2,}|…+)\s*/g)) {
     if (m.index > 0) out.push({ at: m.index, len: m[0].length });
   }
   return out;
@@ -162,15 +187,39 @@ function trailSplits(s: string): { label: string; value: string }[] {
 }
 
 function classify(content: string, idx: LabelIndex): Match | undefined {
-  for (const sep of separators(content)) {
+  const seps = separators(content);
+  for (const sep of seps) {
     const key = idx.lookup(content.slice(0, sep.at));
     if (key) return { key, value: content.slice(sep.at + sep.len).trim(), strong: true };
+  }
+  // a text section named with extra words before its separator: "Khó khăn trong quý: …", "Kết quả nổi bật/cách làm hay: …"
+  const first = seps[0];
+  if (first) {
+    const head = words(content.slice(0, first.at));
+    const p = idx.longestPrefix(head.map((w) => w.folded));
+    if (p && idx.typeOf(p.key) === 'text' && !looksLikeValue(content.slice(first.at + first.len)) && !isHeader(content)) {
+      return { key: p.key, value: content.slice(first.at + first.len).trim(), strong: true };
+    }
   }
   const whole = idx.lookup(content);
   if (whole) return { key: whole, value: '', strong: true };
   for (const t of trailSplits(content)) {
     const key = idx.lookup(t.label);
     if (key) return { key, value: t.value, strong: true };
+  }
+  // the number first: "45 hộ được hướng dẫn", "12 hồ sơ DVC", "30 người kích hoạt VNeID"
+  const lead = /^(\d[\d.,]*(?:\s\d{3})*)\s*(\p{L}.*)$/u.exec(content);
+  if (lead && !seps.length) {
+    const key = idx.lookup(lead[2]!);
+    if (key && idx.typeOf(key) !== 'text') return { key, value: lead[1]!, strong: true };
+    // numbering without a dot: "1 Hộ được hướng dẫn 45"
+    if (/^\d{1,2}$/.test(lead[1]!)) {
+      const inner = classify(lead[2]!, idx);
+      if (inner?.strong) return inner;
+    }
+  } else if (lead && /^\d{1,2}$/.test(lead[1]!)) {
+    const inner = classify(lead[2]!, idx);
+    if (inner?.strong) return inner;
   }
   const ws = words(content);
   const p = idx.longestPrefix(ws.map((w) => w.folded));
@@ -199,9 +248,20 @@ function unknownShape(content: string): { label: string; numeric: boolean } | un
   return undefined;
 }
 
+/** Sign-offs end a text section: "Khó khăn: sóng yếu" / "Tổ trưởng" / "Trần Văn Lâm" keeps the name out of it. */
+const SIGN_OFFS = [
+  'to truong', 'truong thon', 'truong ap', 'truong ban', 'truong khom', 'nguoi bao cao', 'nguoi lap', 'tran trong',
+  'cam on', 'xin cam on', 'ky ten', 'da ky', 'tm to', 't m to', 'xac nhan cua', 'sdt', 'so dien thoai', 'kinh chuc',
+];
+
+function isSignOff(content: string): boolean {
+  const f = fold(content);
+  return SIGN_OFFS.some((h) => f === h || f.startsWith(h + ' ')) || HEADER_PATTERNS.slice(0, 2).some((re) => re.test(f));
+}
+
 function isHeader(content: string): boolean {
   const f = fold(content);
-  return HEADER_STARTS.some((h) => f === h || f.startsWith(h + ' '));
+  return HEADER_STARTS.some((h) => f === h || f.startsWith(h + ' ')) || HEADER_PATTERNS.some((re) => re.test(f));
 }
 
 /** Label indexes by indicator list (the same resolved list is parsed against many times). */
@@ -222,9 +282,10 @@ export function parseReport(body: string, opts: ParseOptions): ParseResult {
   let open: { key: string; line: number; text: string; parts: string[]; discard: boolean } | undefined;
   let pending: { key: string; line: number; text: string } | undefined;
 
+  const skipped: SkippedLine[] = [];
+  // a label left without value is "not reported"; a required one is then in missingRequired
   const emptyLabel = (key: string, line: number, text: string) => {
-    if (defs.get(key)?.required) errors.push({ line, text, code: 'empty_value', key });
-    else ignored.push({ line, text, reason: 'empty', key });
+    ignored.push({ line, text, reason: 'empty', key });
   };
   const closeText = () => {
     if (!open) return;
@@ -246,7 +307,7 @@ export function parseReport(body: string, opts: ParseOptions): ParseResult {
     const r = parseNumber(raw, def.type === 'decimal' ? 'decimal' : 'count', [fold(def.unit.vi), fold(def.unit.en)]);
     if (!r.ok) {
       if (r.code === 'empty_value') emptyLabel(key, line, text);
-      else errors.push({ line, text, code: r.code, key });
+      else errors.push({ line, text, code: r.code, key, ...(r.value !== undefined ? { value: r.value } : {}) });
       return;
     }
     values[key] = r.value;
@@ -256,7 +317,8 @@ export function parseReport(body: string, opts: ParseOptions): ParseResult {
   const accept = (m: Match, line: number, text: string) => {
     const def = defs.get(m.key);
     if (!def || !def.reportable) {
-      errors.push({ line, text, code: 'unknown_label', key: m.key });
+      skipped.push({ line, text, key: m.key });
+      if (def?.type === 'text' || (!def && idx.typeOf(m.key) === 'text')) open = { key: m.key, line, text, parts: [], discard: true };
       return;
     }
     const first = seen.get(m.key);
@@ -306,6 +368,11 @@ export function parseReport(body: string, opts: ParseOptions): ParseResult {
       return;
     }
     const m = classify(content, idx);
+    if (open && !m?.strong && isSignOff(content)) {
+      closeText();
+      ignored.push({ line, text, reason: 'header' });
+      return;
+    }
     if (open) {
       if (m?.strong) {
         closeText();
@@ -322,11 +389,11 @@ export function parseReport(body: string, opts: ParseOptions): ParseResult {
       open.parts.push(text);
       return;
     }
-    if (m) {
+    if (m && (m.strong || !isHeader(content))) {
       accept(m, line, text);
       return;
     }
-    if (looksLikeValue(content)) {
+    if (!m && looksLikeValue(content)) {
       errors.push({ line, text, code: 'unknown_label' });
       return;
     }
@@ -351,18 +418,21 @@ export function parseReport(body: string, opts: ParseOptions): ParseResult {
     const def = defs.get(key)!;
     let bound: number | undefined;
     let boundKey: string | undefined;
+    let fromUnit = false;
     if (def.boundBy) {
       const own = values[def.boundBy];
       const ref = typeof own === 'number' ? own : opts.bounds?.[def.boundBy];
       if (ref !== undefined) {
         bound = ref;
         boundKey = def.boundBy;
+        fromUnit = typeof own !== 'number';
       }
     }
     const cap = opts.bounds?.[key];
     if (cap !== undefined && (bound === undefined || cap < bound)) {
       bound = cap;
       boundKey = undefined;
+      fromUnit = true;
     }
     if (bound !== undefined && value > bound) {
       const line = lineOf[key]!;
@@ -373,6 +443,7 @@ export function parseReport(body: string, opts: ParseOptions): ParseResult {
         key,
         bound,
         ...(boundKey ? { boundKey } : {}),
+        ...(fromUnit ? { boundFrom: 'unit' as const } : {}),
       });
       delete values[key];
       delete lineOf[key];
@@ -384,7 +455,8 @@ export function parseReport(body: string, opts: ParseOptions): ParseResult {
   const missingRequired = opts.indicators
     .filter((d) => d.required && d.reportable && values[d.key] === undefined)
     .map((d) => d.key);
-  return { values, lines: lineOf, errors, ignored, approximate: [...approximate], missingRequired };
+  skipped.sort((a, b) => a.line - b.line);
+  return { values, skipped, lines: lineOf, errors, ignored, approximate: [...approximate], missingRequired };
 }
 
 /** `vneid 30; dvc 12` or `vneid 30, dvc 12`: several numeric entries on one line, all must match. */

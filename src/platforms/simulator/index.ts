@@ -10,6 +10,7 @@ import type { Clock, OffsetClock } from '../../clock';
 import type { EventSink, Outgoing, PlatformSender } from '../../chat/types';
 import { projectPath } from '../../paths';
 import { getLink, upsertLink } from '../../store/chats';
+import { localInstant, localParts } from '../../domain/calendar';
 
 export interface SimMessage {
   /** unique across restarts (the bot remembers its messages by id) */
@@ -78,7 +79,36 @@ async function people(db: Db): Promise<{ id: string; name: string; roles: string
   }));
 }
 
-export function createSimulator(deps: { sink: EventSink; db: Db; clock: Clock; offsetClock?: OffsetClock; idle?: () => Promise<void> }): Simulator {
+/** "2026-12-13T08:00" in the zone: what the page's clock field shows and what it accepts. */
+function localWall(at: Date, tz: string): string {
+  const p = localParts(at, tz);
+  return `${p.isoDate}T${p.time}`;
+}
+
+/** The clock field's text: with an offset or Z that instant, else a local wall time in the zone. */
+function readClock(text: string, tz: string): Date | undefined {
+  const s = text.trim();
+  try {
+    if (/T.*([zZ]|[+-]\d{2}:?\d{2})$/.test(s)) {
+      const d = new Date(s);
+      return Number.isNaN(d.getTime()) ? undefined : d;
+    }
+    return localInstant(s.replace(' ', 'T'), tz);
+  } catch {
+    return undefined;
+  }
+}
+
+export function createSimulator(deps: {
+  sink: EventSink;
+  db: Db;
+  clock: Clock;
+  offsetClock?: OffsetClock;
+  idle?: () => Promise<void>;
+  /** the zone the page's clock shows and reads (the bot's TZ_NAME) */
+  tz?: string;
+}): Simulator {
+  const tz = deps.tz ?? 'Asia/Ho_Chi_Minh';
   const log = new Map<string, SimMessage[]>();
   let seq = 0;
   // event ids must stay unique across restarts: the core processes each id once, forever
@@ -183,7 +213,8 @@ export function createSimulator(deps: { sink: EventSink; db: Db; clock: Clock; o
     res.type('html').send(page);
   });
   router.get('/sim/api/state', async (_req, res) => {
-    res.json({ chats: await chats(), people: await people(deps.db), now: deps.clock.now().toISOString() });
+    const now = deps.clock.now();
+    res.json({ chats: await chats(), people: await people(deps.db), now: now.toISOString(), nowLocal: localWall(now, tz), tz });
   });
   router.get('/sim/api/chats/:id/messages', (req, res) => {
     const after = Number(req.query.after ?? 0);
@@ -208,13 +239,14 @@ export function createSimulator(deps: { sink: EventSink; db: Db; clock: Clock; o
     res.json({ ok: true });
   });
   router.post('/sim/api/clock', express.json(), (req, res) => {
-    const at = new Date(String((req.body as { at?: unknown }).at ?? ''));
-    if (!deps.offsetClock || Number.isNaN(at.getTime())) {
-      res.status(400).json({ error: 'Thời điểm không hợp lệ (ví dụ 2026-12-13T08:00+07:00).' });
+    const at = readClock(String((req.body as { at?: unknown }).at ?? ''), tz);
+    if (!deps.offsetClock || !at) {
+      res.status(400).json({ error: `Thời điểm không hợp lệ: ghi giờ địa phương (${tz}), ví dụ 2026-12-13T08:00.` });
       return;
     }
     deps.offsetClock.jumpTo(at);
-    res.json({ now: deps.clock.now().toISOString() });
+    const now = deps.clock.now();
+    res.json({ now: now.toISOString(), nowLocal: localWall(now, tz) });
   });
 
   return { sender, router, messages: (id) => log.get(id) ?? [], say, press, chats, linkDemoGroups };

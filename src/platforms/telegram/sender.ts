@@ -9,10 +9,14 @@
  */
 import { GrammyError, HttpError, type Api } from 'grammy';
 import type { Logger } from '../../logger';
-import { SendError, type Outgoing, type PlatformSender } from '../../chat/types';
+import { SendError, type Outgoing, type PlatformSender } from '../../outbox/types';
 import { renderParts, toChatId, type Part } from './outbound';
 
-export const TELEGRAM_LIMITS = { perSecond: 30, perGroupPerMinute: 20 } as const;
+/** Telegram's documented limits: 30 messages a second overall, 20 a minute into a group, about 1 a second per chat. */
+export const TELEGRAM_LIMITS = { perSecond: 30, perGroupPerMinute: 20, perChatPerSecond: 1, perChatBurst: 10 } as const;
+
+/** Group and supergroup ids are negative; private chats are the user's (positive) id. */
+export const isTelegramGroup = (chatId: string): boolean => chatId.startsWith('-');
 
 export interface SenderOptions {
   /** tries for each part after the first (default 4) */
@@ -86,6 +90,7 @@ export function createTelegramSender(api: Api, log: Logger, opts: SenderOptions 
   return {
     platform: 'telegram',
     limits: { ...TELEGRAM_LIMITS },
+    isGroupChat: isTelegramGroup,
     async send(message: Outgoing): Promise<{ messageIds: string[] }> {
       const parts = renderParts(message);
       let chatId = toChatId(message.chat.id);

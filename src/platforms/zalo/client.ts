@@ -94,7 +94,19 @@ export const webhookInfoSchema = z.object({
   url: z.string().default(''),
   updated_at: epochSchema.optional(),
 });
-export type ZaloWebhookInfo = z.infer<typeof webhookInfoSchema>;
+export type ZaloWebhookInfo = z.infer<typeof webhookInfoSchema> & {
+  /** the answer was `true`, `null` or nothing instead of an object: whether a webhook is set is unknown */
+  unknown?: boolean;
+};
+
+/**
+ * The docs' text says the webhook methods "return True" while their examples show an object: take
+ * either (and null or nothing), so a different answer never stops start-up.
+ */
+const lenientWebhookInfo: z.ZodType<ZaloWebhookInfo> = z.unknown().transform((v) => {
+  const r = webhookInfoSchema.safeParse(v);
+  return r.success ? r.data : { url: '', unknown: true };
+});
 
 export interface ZaloClientOptions {
   token: string;
@@ -152,15 +164,15 @@ export class ZaloClient {
   }
 
   setWebhook(params: { url: string; secretToken: string }, o?: CallOptions): Promise<ZaloWebhookInfo> {
-    return this.call('setWebhook', { url: params.url, secret_token: params.secretToken }, webhookInfoSchema, o);
+    return this.call('setWebhook', { url: params.url, secret_token: params.secretToken }, lenientWebhookInfo, o);
   }
 
   deleteWebhook(o?: CallOptions): Promise<ZaloWebhookInfo> {
-    return this.call('deleteWebhook', {}, webhookInfoSchema.optional().transform((v) => v ?? { url: '' }), o);
+    return this.call('deleteWebhook', {}, lenientWebhookInfo, o);
   }
 
   getWebhookInfo(o?: CallOptions): Promise<ZaloWebhookInfo> {
-    return this.call('getWebhookInfo', {}, webhookInfoSchema.optional().transform((v) => v ?? { url: '' }), o);
+    return this.call('getWebhookInfo', {}, lenientWebhookInfo, o);
   }
 
   /** `text`: 1–2000 characters (split longer text before calling). */

@@ -18,8 +18,8 @@ import { systemClock } from '../../clock';
 import type { Logger } from '../../logger';
 import { silentLogger } from '../../logger';
 import type { EventSink } from '../../chat/types';
-import { ZaloClient, type ZaloBotInfo } from './client';
-import { ZaloPoller } from './poller';
+import { ZaloApiError, ZaloClient, type ZaloBotInfo } from './client';
+import { sleep, ZaloPoller } from './poller';
 import { createZaloSender, type ZaloSender } from './sender';
 import { toChatEvent, zaloUpdateSchema, type ZaloUpdate } from './update';
 import type { InboundIntake, InboundProcessor } from '../../inbound';
@@ -52,6 +52,8 @@ export interface ZaloAdapterOptions {
   fetch?: typeof fetch;
   pollTimeoutSeconds?: number;
   pollBackoffMs?: number;
+  /** an empty poll answered faster than this is backed off (default 250 ms) */
+  pollMinMs?: number;
   /** first backoff after 429 Quota exceeded (default 2000 ms, doubling) */
   quotaBackoffMs?: number;
   /**
@@ -59,6 +61,10 @@ export interface ZaloAdapterOptions {
    * for more) and processed later by the inbound worker through `processor`
    */
   inbound?: InboundIntake;
+  /** first backoff of a failed start-up call (default 1000 ms, doubling to 5 min) */
+  startupBackoffMs?: number;
+  /** how the adapter waits between retries (tests pass one that resolves at once) */
+  delay?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 export interface ZaloAdapter {
@@ -73,12 +79,18 @@ export interface ZaloAdapter {
   readonly webhookUrl: string | undefined;
   /** getMe's answer, once started */
   readonly botInfo: ZaloBotInfo | undefined;
-  /** getMe (warns when the bot cannot join groups), then setWebhook or start polling */
-  start(): Promise<ZaloBotInfo>;
+  /**
+   * getMe (warns when the bot cannot join groups), then setWebhook or start polling. Rejects only
+   * on a wrong token (401); any other failing call is logged and retried in the background, and
+   * polling starts anyway. Resolves with getMe's answer, or undefined while it is being retried.
+   */
+  start(): Promise<ZaloBotInfo | undefined>;
   /** stops polling and waits for updates in hand (the webhook stays registered with Zalo) */
   stop(): Promise<void>;
   /** resolves when every received update has been handed to the sink */
   idle(): Promise<void>;
+  /** resolves when the start-up calls retried in the background (getMe, webhook set-up) are done */
+  settled(): Promise<void>;
   /**
    * stores one update (durable inbound), or converts it and hands it to the sink (used by the
    * webhook and the poller); with durable inbound, throws when it could not be stored
@@ -99,6 +111,51 @@ export function createZaloAdapter(opts: ZaloAdapterOptions): ZaloAdapter {
   const webhookUrl = opts.publicUrl ? `${opts.publicUrl.replace(/\/+$/, '')}${path}` : undefined;
   let botInfo: ZaloBotInfo | undefined;
   let poller: ZaloPoller | undefined;
+
+  let stopping = false;
+  const pending = new Set<Promise<void>>();
+  const startupBackoffMs = opts.startupBackoffMs ?? 1000;
+
+  function logBotInfo(info: ZaloBotInfo): void {
+    log.info({ botId: info.id, accountType: info.account_type, canJoinGroups: info.can_join_groups }, 'zalo bot ready');
+    if (info.can_join_groups === false) {
+      log.warn(
+        'zalo: this bot cannot join groups (getMe can_join_groups=false); only private chats will work — ' +
+          'members can talk to the bot privately as a fallback. Check "Mời Bot vào nhóm" in Zalo Bot Creator.',
+      );
+    }
+  }
+
+  /**
+   * A start-up call that must not stop the bot: tried now; on failure logged and retried in the
+   * background with backoff (1 s doubling to 5 min) until it succeeds or the adapter stops, while
+   * start-up goes on. A 401 is not retried.
+   */
+  async function attempt(call: () => Promise<void>, what: string): Promise<void> {
+    const once = async (): Promise<boolean> => {
+      try {
+        await call();
+        return true;
+      } catch (e) {
+        if (e instanceof ZaloApiError && e.unauthorized) {
+          log.error({ call: what }, 'zalo: token rejected (401): check ZALO_BOT_TOKEN');
+          return true;
+        }
+        log.warn({ call: what, error: describe(e) }, 'zalo start-up call failed; retrying in the background');
+        return false;
+      }
+    };
+    if (await once()) return;
+    const retry = (async () => {
+      for (let n = 0; !stopping; n++) {
+        await (opts.delay ?? sleep)(Math.min(startupBackoffMs * 2 ** n, 300_000), stopSignal.signal);
+        if (stopping || (await once())) return;
+      }
+    })();
+    pending.add(retry);
+    void retry.finally(() => pending.delete(retry));
+  }
+  const stopSignal = new AbortController();
 
   const botNames = (): string[] => [opts.botDisplayName, botInfo?.account_name].filter((n): n is string => !!n);
 
@@ -138,24 +195,34 @@ export function createZaloAdapter(opts: ZaloAdapterOptions): ZaloAdapter {
       return botInfo;
     },
     async start() {
-      botInfo = await client.getMe();
-      log.info({ botId: botInfo.id, accountType: botInfo.account_type, canJoinGroups: botInfo.can_join_groups }, 'zalo bot ready');
-      if (botInfo.can_join_groups === false) {
-        log.warn(
-          'zalo: this bot cannot join groups (getMe can_join_groups=false); only private chats will work — ' +
-            'members can talk to the bot privately as a fallback. Check "Mời Bot vào nhóm" in Zalo Bot Creator.',
-        );
+      try {
+        botInfo = await client.getMe();
+        logBotInfo(botInfo);
+      } catch (e) {
+        if (e instanceof ZaloApiError && e.unauthorized) throw e; // a wrong token: say so at once
+        await attempt(async () => {
+          botInfo = await client.getMe();
+          logBotInfo(botInfo);
+        }, 'getMe');
       }
       if (mode === 'webhook') {
         if (!opts.webhookSecret) log.info('zalo: ZALO_WEBHOOK_SECRET not set, using a secret derived from the token');
-        await client.setWebhook({ url: webhookUrl!, secretToken: secret });
-        log.info({ path }, 'zalo webhook registered');
+        await attempt(async () => {
+          await client.setWebhook({ url: webhookUrl!, secretToken: secret });
+          log.info({ path }, 'zalo webhook registered');
+        }, 'setWebhook');
       } else {
-        const info = await client.getWebhookInfo();
-        if (info.url) {
-          log.info('zalo: removing the registered webhook to poll getUpdates (development mode)');
-          await client.deleteWebhook();
-        }
+        // polling and a webhook exclude each other: remove one unless Zalo says there is none
+        await attempt(async () => {
+          const info = await client.getWebhookInfo().catch((e: unknown) => {
+            log.warn({ error: describe(e) }, 'zalo getWebhookInfo failed; removing any webhook anyway');
+            return { url: '', unknown: true };
+          });
+          if (info.url || info.unknown) {
+            log.info('zalo: removing the registered webhook to poll getUpdates (development mode)');
+            await client.deleteWebhook();
+          }
+        }, 'deleteWebhook');
         poller = new ZaloPoller({
           client,
           onUpdate: handleUpdate,
@@ -163,12 +230,17 @@ export function createZaloAdapter(opts: ZaloAdapterOptions): ZaloAdapter {
           timeoutSeconds: opts.pollTimeoutSeconds,
           backoffMs: opts.pollBackoffMs,
           retryFailed: !!opts.inbound,
+          minPollMs: opts.pollMinMs,
+          delay: opts.delay,
         });
         poller.start();
       }
       return botInfo;
     },
     async stop() {
+      stopping = true;
+      stopSignal.abort();
+      await Promise.all([...pending]);
       await poller?.stop();
       poller = undefined;
       await webhook.idle();
@@ -177,9 +249,17 @@ export function createZaloAdapter(opts: ZaloAdapterOptions): ZaloAdapter {
       await webhook.idle();
       await opts.inbound?.idle();
     },
+    settled: async () => {
+      while (pending.size) await Promise.all([...pending]);
+    },
     handleUpdate,
     processor,
   };
+}
+
+function describe(e: unknown): string {
+  if (e instanceof ZaloApiError) return `${e.code} ${e.description}`;
+  return e instanceof Error ? e.name : 'unknown';
 }
 
 /** A 64-hex-char secret that only the token's holder can compute. */

@@ -1,8 +1,10 @@
 /**
  * getUpdates long polling, for development when there is no public HTTPS URL (research/zalo.md
  * §2.4). Zalo hands out ONE update per call and has no offset or ack; "no update" is error 408 and
- * is not a failure. Network and server errors back off (1 s doubling to 30 s); `stop()` aborts the
- * call in flight and resolves once the loop has ended.
+ * is not a failure. Network and server errors back off (1 s doubling to 30 s), and so does a "no
+ * update" answered at once instead of after holding the poll (a server that does not long-poll
+ * must not turn the loop into a tight one); `stop()` aborts the call in flight and resolves once
+ * the loop has ended.
  */
 import type { Logger } from '../../logger';
 import { silentLogger } from '../../logger';
@@ -23,12 +25,31 @@ export interface ZaloPollerOptions {
    * is tried again, backing off, before more updates are asked for
    */
   retryFailed?: boolean;
+  /** an empty answer faster than this (default 250 ms) was not a held long poll */
+  minPollMs?: number;
+  /** how the loop waits (tests pass one that records and resolves at once) */
+  delay?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** milliseconds, for telling a held poll from an instant answer */
+  now?: () => number;
+}
+
+/** Waits `ms`, or less when `signal` aborts. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done);
+  });
 }
 
 export class ZaloPoller {
   private controller: AbortController | undefined;
   private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
   private readonly log: Logger;
   /** consecutive failures, for the backoff and for health checks */
   failures = 0;
@@ -52,7 +73,6 @@ export class ZaloPoller {
 
   async stop(): Promise<void> {
     this.controller?.abort();
-    this.wake?.();
     await this.loop;
   }
 
@@ -60,12 +80,26 @@ export class ZaloPoller {
     const timeoutSeconds = this.opts.timeoutSeconds ?? 30;
     const base = this.opts.backoffMs ?? 1000;
     const cap = this.opts.maxBackoffMs ?? 30_000;
+    const minPollMs = this.opts.minPollMs ?? 250;
+    const now = this.opts.now ?? Date.now;
+    const delay = this.opts.delay ?? sleep;
+    let instantEmpty = 0;
     this.log.info({ timeoutSeconds }, 'zalo: polling getUpdates');
     while (!signal.aborted) {
       let updates: ZaloUpdate[];
+      const asked = now();
       try {
         updates = await this.opts.client.getUpdates({ timeoutSeconds }, { signal });
         this.failures = 0;
+        if (updates.length === 0 && now() - asked < minPollMs) {
+          if (signal.aborted) break;
+          instantEmpty++;
+          const wait = Math.min(base * 2 ** (instantEmpty - 1), cap);
+          if (instantEmpty === 1) this.log.warn({ retryInMs: wait }, 'zalo getUpdates answered "no update" at once; backing off');
+          await delay(wait, signal);
+          continue;
+        }
+        instantEmpty = 0;
       } catch (e) {
         if (signal.aborted) break;
         this.failures++;
@@ -80,7 +114,7 @@ export class ZaloPoller {
         } else {
           this.log.warn({ failures: this.failures, retryInMs: wait }, 'zalo getUpdates: unexpected error');
         }
-        await this.sleep(wait, signal);
+        await delay(wait, signal);
         continue;
       }
       for (const u of updates) {
@@ -115,21 +149,9 @@ export class ZaloPoller {
         this.log.warn({ failures, retryInMs: wait, error: e instanceof Error ? ((e as { code?: string }).code ?? e.name) : 'unknown' }, 'zalo: update not stored; polling paused');
         // stopping now loses this one update: Zalo's getUpdates has no offset to ask for it again
         if (signal.aborted) return;
-        await this.sleep(wait, signal);
+        await (this.opts.delay ?? sleep)(wait, signal);
         if (signal.aborted) return;
       }
     }
-  }
-
-  private sleep(ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      if (signal.aborted) return resolve();
-      const t = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(t);
-        resolve();
-      }
-      this.wake = done;
-    });
   }
 }

@@ -3,16 +3,25 @@
  *
  * Zalo has no buttons and no mentions: the core already wrote numbered answers and names into the
  * text, so `buttons` and `mentions` are ignored here. `replyToMessageId` has no API counterpart.
- * Text is split at 2,000 characters on line boundaries. Errors become SendErrors for the outbox:
- * 429 backs off (2 s, growing while 429s continue), 400/401/404 are permanent, the rest retries.
+ * Text is split on line boundaries into parts of at most 2,000 characters counted conservatively
+ * (Zalo does not say what it counts: each combining mark counts, as if the text were decomposed);
+ * when Zalo still answers 400 for a long part, that part is split in two and sent again, so a
+ * message is never dropped for its length. Errors become SendErrors for the outbox: 429 backs off
+ * (2 s, growing while 429s continue), 400/401/404 are permanent, the rest retries.
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from '../../logger';
 import { silentLogger } from '../../logger';
-import { SendError, type Outgoing, type PlatformSender } from '../../chat/types';
+import { SendError, type Outgoing, type PlatformSender } from '../../outbox/types';
+import { CAPABILITIES } from '../../chat/types';
 import { ZaloApiError, ZaloNetworkError, type ZaloClient } from './client';
 
 export const ZALO_MAX_TEXT = 2000;
+/** a part this short that Zalo refuses with 400 is refused for another reason than its length */
+const MIN_SPLIT = 200;
+
+/** Length as Zalo might count it, at its largest (each tone mark apart). */
+export const zaloLength = CAPABILITIES.zalo.lengthOf;
 
 export interface ZaloSenderOptions {
   client: ZaloClient;
@@ -33,31 +42,41 @@ export function createZaloSender(opts: ZaloSenderOptions): ZaloSender {
   const base = opts.quotaBackoffMs ?? 2000;
   const cap = opts.maxQuotaBackoffMs ?? 60_000;
   let quotaStreak = 0;
-  // parts already delivered of a message that failed half-way, so a retry does not repeat them
-  const partial = new Map<string, { ids: string[]; at: number }>();
+  // a message that failed half-way: the ids delivered and the parts still to send, so a retry
+  // neither repeats nor re-splits what went out
+  const partial = new Map<string, { ids: string[]; rest: string[]; at: number }>();
 
   return {
     platform: 'zalo',
     limits: { perSecond: opts.perSecond },
     async send(message: Outgoing): Promise<{ messageIds: string[] }> {
-      const parts = splitText(message.text, ZALO_MAX_TEXT);
-      if (parts.length === 0) return { messageIds: [] };
       const key = partKey(message);
       prune(partial);
-      const done = partial.get(key)?.ids ?? [];
-      const ids = [...done];
-      for (let i = done.length; i < parts.length; i++) {
+      const resumed = partial.get(key);
+      const ids = [...(resumed?.ids ?? [])];
+      const rest = [...(resumed?.rest ?? splitText(message.text, ZALO_MAX_TEXT, zaloLength))];
+      let splits = 0;
+      while (rest.length > 0) {
+        const part = rest[0]!;
         try {
-          const r = await opts.client.sendMessage({ chatId: message.chat.id, text: parts[i]! });
+          const r = await opts.client.sendMessage({ chatId: message.chat.id, text: part });
           ids.push(r.message_id);
+          rest.shift();
           quotaStreak = 0;
         } catch (e) {
-          if (ids.length > 0) partial.set(key, { ids, at: Date.now() });
+          if (e instanceof ZaloApiError && e.code === 400 && part.length > MIN_SPLIT) {
+            // perhaps still too long as Zalo counts: halve it and try again
+            rest.splice(0, 1, ...splitText(part, Math.ceil(zaloLength(part) / 2), zaloLength));
+            splits++;
+            continue;
+          }
+          if (ids.length > 0) partial.set(key, { ids, rest, at: Date.now() });
           throw toSendError(e);
         }
       }
       partial.delete(key);
-      log.debug({ chatId: message.chat.id, parts: parts.length }, 'zalo message sent');
+      if (splits > 0) log.warn({ splits }, 'zalo refused a long part (400); sent it split further');
+      log.debug({ parts: ids.length }, 'zalo message sent');
       return { messageIds: ids };
     },
   };
@@ -91,11 +110,11 @@ function prune(map: Map<string, { at: number }>): void {
 }
 
 /**
- * Splits text into parts of at most `max` UTF-16 units: on line boundaries when possible, then on
- * spaces, then anywhere (never inside a surrogate pair). Blank parts are dropped; lines keep their
- * order and the newline at a cut is dropped.
+ * Splits text into parts of at most `max` as `measure` counts (UTF-16 units by default): on line
+ * boundaries when possible, then on spaces, then anywhere (never inside a surrogate pair). Blank
+ * parts are dropped; lines keep their order and the newline at a cut is dropped.
  */
-export function splitText(text: string, max = ZALO_MAX_TEXT): string[] {
+export function splitText(text: string, max = ZALO_MAX_TEXT, measure: (s: string) => number = (s) => s.length): string[] {
   const parts: string[] = [];
   let current = '';
   const flush = (): void => {
@@ -104,23 +123,24 @@ export function splitText(text: string, max = ZALO_MAX_TEXT): string[] {
   };
   for (const line of text.split('\n')) {
     const candidate = current === '' ? line : `${current}\n${line}`;
-    if (candidate.length <= max) {
+    if (measure(candidate) <= max) {
       current = candidate;
       continue;
     }
     flush();
-    if (line.length <= max) {
+    if (measure(line) <= max) {
       current = line;
       continue;
     }
     // a single line longer than a message
     let rest = line;
-    while (rest.length > max) {
-      let cut = rest.lastIndexOf(' ', max);
+    while (measure(rest) > max) {
+      const fit = longestPrefix(rest, max, measure);
+      let cut = rest.lastIndexOf(' ', fit);
       if (cut <= 0) {
-        cut = max;
+        cut = Math.max(fit, 1);
         const c = rest.charCodeAt(cut - 1);
-        if (c >= 0xd800 && c <= 0xdbff) cut--; // keep a surrogate pair together
+        if (cut > 1 && c >= 0xd800 && c <= 0xdbff) cut--; // keep a surrogate pair together
       }
       current = rest.slice(0, cut);
       flush();
@@ -130,4 +150,16 @@ export function splitText(text: string, max = ZALO_MAX_TEXT): string[] {
   }
   flush();
   return parts;
+}
+
+/** The largest n with measure(s.slice(0, n)) <= max (measure grows with the prefix). */
+function longestPrefix(s: string, max: number, measure: (s: string) => number): number {
+  let lo = 0;
+  let hi = Math.min(s.length, max);
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (measure(s.slice(0, mid)) <= max) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }

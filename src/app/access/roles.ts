@@ -3,11 +3,11 @@
  * from grants at the unit or one of its ancestors (an officer of a district sees its communes).
  */
 import { sql } from 'kysely';
-import type { Db } from '../db';
-import type { Unit } from '../db/schema';
-import { grantsOf, type GrantRole } from '../store/grants';
-import { membershipsOf } from '../store/teams';
-import type { TeamRole } from '../domain/profile';
+import type { Db } from '../../db';
+import type { Unit } from '../../db/schema';
+import { grantsOf, type GrantRole } from '../../store/grants';
+import { membershipsOf } from '../../store/teams';
+import type { TeamRole } from '../../domain/profile';
 
 export interface RolesAt {
   admin: boolean;
