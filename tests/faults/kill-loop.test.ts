@@ -232,8 +232,8 @@ describe('kill -9 loop', () => {
       lost += updates - stored.length;
       const reminders = await direct.db.selectFrom('reminders_sent').selectAll().execute();
       const starts = slots.reduce((n, s) => n + s.starts, 0);
-      // what reached Telegram (the outbox's part: a send cut by a kill may be repeated once, or wait for its lease)
-      await waitFor(async () => (await direct.db.selectFrom('outbox').select('id').where('status', '=', 'pending').execute()).length === 0, 'outbox drained', 60_000);
+      // what reached the platforms so far (the outbox's part, paced by the platforms' rate limits:
+      // a send cut by a kill may be repeated once)
       const sending = (await direct.db.selectFrom('outbox').select('id').where('status', '=', 'sending').execute()).length;
       let deliveredTwice = 0;
       for (const t of teams) {
