@@ -76,6 +76,10 @@ class Slot {
       if (this.tail.length > 20) this.tail.shift();
     });
     this.child = child;
+    // never left behind, even when the test times out before its clean-up
+    const reap = () => child.kill('SIGKILL');
+    process.once('exit', reap);
+    child.once('exit', () => process.off('exit', reap));
     void (async () => {
       while (this.child === child && child.exitCode === null && child.signalCode === null) {
         try {
