@@ -5,6 +5,7 @@ import * as m002 from './002_oneoff_deadlines';
 import * as m003 from './003_period_reopenings';
 import * as m004 from './004_one_time_codes';
 import * as m006 from './006_outbox_leases';
+import * as m007 from './007_inbound_updates';
 import * as m008 from './008_retention_indexes';
 
 export const migrations: Record<string, Migration> = {
@@ -13,5 +14,6 @@ export const migrations: Record<string, Migration> = {
   '003_period_reopenings': m003,
   '004_one_time_codes': m004,
   '006_outbox_leases': m006,
+  '007_inbound_updates': m007,
   '008_retention_indexes': m008,
 };

@@ -13,7 +13,9 @@ import type { PlatformSender } from './outbox/types';
 import { OffsetClock, type Clock } from './clock';
 import { ConfigError, type Config } from './config';
 import { openDatabase, type DbHandle } from './db';
+import { isDbUnavailable } from './db/errors';
 import { migrateToLatest } from './db/migrate';
+import { createIntake, InboundWorker } from './inbound';
 import type { Logger } from './logger';
 import { createSimulator, type Simulator } from './platforms/simulator';
 import { telegramFromConfig, type TelegramAdapter } from './platforms/telegram';
@@ -28,6 +30,8 @@ export interface App {
   handle: DbHandle;
   core: ChatCore;
   drainer: OutboxDrainer;
+  /** processes the stored platform updates (durable inbound) */
+  inbound: InboundWorker;
   clock: Clock;
   simulator?: Simulator;
   telegram?: TelegramAdapter;
@@ -49,6 +53,8 @@ export interface BuildOptions {
   clock?: Clock;
   /** drainer poll interval (tests use a short one) */
   pollMs?: number;
+  /** inbound lease: how long a crashed instance's claim on an update holds (default 30 s) */
+  inboundLeaseMs?: number;
   /** outbox metrics: sent, failures, reclaimed leases (more can be added with `app.drainer.addHooks`) */
   outboxHooks?: DrainerHooks;
   /** prom-client's process metrics too (main.ts; off by default, as tests build many apps in one process) */
@@ -60,8 +66,11 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   const offsetClock = opts.clock ? undefined : new OffsetClock();
   const clock = opts.clock ?? offsetClock!;
   assertSimulatorLocal(config);
-  const handle = openDatabase(config.DATABASE_URL);
-  const applied = await migrateToLatest(handle.db);
+  const handle = openDatabase(config.DATABASE_URL, {
+    onConnectionError: (e) => log.warn({ code: (e as { code?: string }).code ?? e.name }, 'database connection lost; reconnecting on the next query'),
+  });
+  // the database may be starting or unreachable: wait for it instead of exiting
+  const applied = await untilDatabase(() => migrateToLatest(handle.db), log);
   if (applied.length) log.info({ applied }, 'migrations applied');
 
   const metrics = config.METRICS === 'on' ? createMetrics({ db: handle.db, clock, defaultMetrics: opts.defaultMetrics ?? false }) : undefined;
@@ -80,8 +89,19 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     ...(metrics ? { onHandled: (p: string, s: number, o: string) => metrics.eventHandled(p, s, o) } : {}),
   });
 
-  const telegram = telegramFromConfig(config, { sink: core, log, clock });
-  const zalo = zaloAdapterFromConfig(config, { sink: core, log, clock });
+  const inbound = new InboundWorker({
+    db: handle.db,
+    sink: core,
+    log,
+    now: () => clock.now(),
+    ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
+    leaseMs: opts.inboundLeaseMs ?? config.INBOUND_LEASE_SECONDS * 1000,
+  });
+  const intake = createIntake(handle.db, inbound, () => clock.now());
+  const telegram = telegramFromConfig(config, { sink: core, log, clock, inbound: intake });
+  const zalo = zaloAdapterFromConfig(config, { sink: core, log, clock, inbound: intake });
+  if (telegram) inbound.register('telegram', telegram.processor);
+  if (zalo) inbound.register('zalo', zalo.processor);
   const wantSimulator = config.SIMULATOR === 'on' || (config.SIMULATOR === 'auto' && !telegram && !zalo);
   const simulator = wantSimulator
     ? createSimulator({ sink: core, db: handle.db, clock, ...(offsetClock ? { offsetClock } : {}), idle: () => drainer!.idle(), tz: config.TZ_NAME })
@@ -100,7 +120,11 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   if (telegram) routers.push(telegram.router);
   if (zalo) routers.push(zalo.webhook.router);
   if (simulator) routers.push(simulator.router);
-  const web = createWebApp(routers, { ...(metrics ? { metrics } : {}), ...(config.METRICS_TOKEN ? { metricsToken: config.METRICS_TOKEN } : {}) });
+  const web = createWebApp(routers, {
+    ready: () => handle.ping(),
+    ...(metrics ? { metrics } : {}),
+    ...(config.METRICS_TOKEN ? { metricsToken: config.METRICS_TOKEN } : {}),
+  });
 
   const seed = config.DEMO_SEED === 'on' || (config.DEMO_SEED === 'auto' && !!simulator);
   if (seed) {
@@ -145,6 +169,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     handle,
     core,
     drainer,
+    inbound,
     clock,
     web,
     scheduler,
@@ -155,6 +180,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     ...(zalo ? { zalo } : {}),
     async start() {
       drainer!.start();
+      inbound.start();
       await new Promise<void>((resolve) => {
         server = web.listen(config.PORT, config.HOST, () => resolve());
       });
@@ -178,6 +204,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
       server?.closeIdleConnections();
       await telegram?.stop();
       await zalo?.stop();
+      await inbound.stop();
       await scheduler.stop();
       await retention.stop();
       await closed;
@@ -205,4 +232,17 @@ export function assertSimulatorLocal(config: Pick<Config, 'SIMULATOR' | 'HOST' |
       'Hãy đặt HOST=127.0.0.1, hoặc tắt trình mô phỏng bằng SIMULATOR=off.\n' +
       `(The web simulator only runs on a loopback HOST; HOST=${config.HOST} would let other machines act as anyone and move the clock. Set HOST=127.0.0.1 or SIMULATOR=off.)`,
   );
+}
+
+/** Runs a start-up step, retrying with backoff (0.5 s doubling to 15 s) while the database is unreachable. */
+async function untilDatabase<T>(step: () => Promise<T>, log: Logger): Promise<T> {
+  for (let wait = 500; ; wait = Math.min(wait * 2, 15_000)) {
+    try {
+      return await step();
+    } catch (e) {
+      if (!isDbUnavailable(e)) throw e;
+      log.warn({ retryInMs: wait, code: (e as { code?: string }).code }, 'database unreachable at start-up; waiting');
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
 }

@@ -63,6 +63,8 @@ const ConfigSchema = z.object({
   METRICS_TOKEN: optionalString,
   /** seconds a SIGTERM/SIGINT waits for in-flight work before closing anyway */
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(25),
+  /** how long an instance's claim on a stored update holds; after a crash another instance (or the restarted one) takes it over */
+  INBOUND_LEASE_SECONDS: z.coerce.number().positive().max(3600).default(30),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

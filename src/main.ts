@@ -2,6 +2,7 @@
 import { buildApp } from './compose';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
+import { startWaitingServer } from './web/waiting';
 
 async function main(): Promise<void> {
   let config;
@@ -15,16 +16,24 @@ async function main(): Promise<void> {
     throw e;
   }
   const log = createLogger(config.LOG_LEVEL);
+  // a stray rejection (a lost database connection in some background step) is logged, not fatal
+  process.on('unhandledRejection', (e: unknown) => {
+    log.error({ error: e instanceof Error ? ((e as { code?: string }).code ?? e.name) : 'unknown' }, 'unhandled rejection');
+  });
+  // /healthz answers while start-up waits for the database (/readyz and webhooks: 503)
+  const waiting = config.PORT ? await startWaitingServer(config.PORT, config.HOST) : undefined;
   let app;
   try {
     app = await buildApp(config, { log, defaultMetrics: true });
   } catch (e) {
+    await waiting?.close();
     if (e instanceof ConfigError) {
       console.error(e.message);
       process.exit(2);
     }
     throw e;
   }
+  await waiting?.close();
   const { port } = await app.start();
   const platforms = [app.telegram && `telegram (${app.telegram.mode})`, app.zalo && `zalo (${app.zalo.mode})`, app.simulator && 'simulator'].filter(Boolean);
   log.info({ port, platforms, database: config.DATABASE_URL.split(':')[0] }, 'bot started');

@@ -6,9 +6,8 @@
  *  - the contexts of bot messages old enough that nobody replies to them any more,
  * each after its own configurable period. Reports, people, memberships and the audit log stay.
  *
- * Tables assumed (plain names): `inbound_events` (received_at; every row is processed, the core
- * records it in its own transaction), `outbox` (status, created_at), `dialogs` (updated_at),
- * `bot_messages` (created_at).
+ * Tables: `inbound_updates` (status 'done', processed_at; pending rows stay whatever their age),
+ * `outbox` (status, created_at), `dialogs` (updated_at), `bot_messages` (created_at).
  */
 import type { Db } from '../db';
 
@@ -36,9 +35,9 @@ const DAY = 86_400_000;
 const before = (now: Date, days: number): string => new Date(now.getTime() - days * DAY).toISOString();
 const count = (r: { numDeletedRows: bigint }): number => Number(r.numDeletedRows);
 
-/** Processed inbound updates received before the cutoff. */
+/** Inbound updates processed before the cutoff (a pending one is kept, whatever its age). */
 export async function pruneInbound(db: Db, cutoff: string): Promise<number> {
-  return count(await db.deleteFrom('inbound_events').where('received_at', '<', cutoff).executeTakeFirst());
+  return count(await db.deleteFrom('inbound_updates').where('status', '=', 'done').where('processed_at', '<', cutoff).executeTakeFirst());
 }
 
 /** Outbox messages that are finished (sent, or failed for good) and older than the cutoff. */

@@ -3,11 +3,14 @@
  * Routing: commands → features; button presses → dialog options or feature actions; replies to
  * the bot's messages → the flow that message belongs to; other text → the sender's open dialog.
  */
+import type { Db } from '../db';
+import { dbErrorKind } from '../db/errors';
 import type { Profile } from '../domain/profile';
+import { recordProcessed } from '../inbound/store';
+import type { StoredEventSink } from '../inbound/worker';
 import { fold, normalizeMessage } from '../domain/text';
 import { botMessageContext } from '../store/bot-messages';
 import { linkWithUnit } from '../store/chats';
-import { firstSeen } from '../store/inbound';
 import { enqueue } from '../outbox/store';
 import { personForSender, rememberPrivateChat } from '../store/people';
 import { grantRole } from '../store/grants';
@@ -29,7 +32,7 @@ export interface CoreOptions extends CoreServices {
   onHandled?: (platform: string, seconds: number, outcome: 'ok' | 'duplicate' | 'error') => void;
 }
 
-export class ChatCore implements EventSink {
+export class ChatCore implements EventSink, StoredEventSink {
   private readonly commands = new Map<string, Command>();
   private readonly flows = new Map<string, Flow>();
   private readonly actions = new Map<string, (ctx: Ctx, payload: string) => Promise<void>>();
@@ -82,14 +85,11 @@ export class ChatCore implements EventSink {
     let outcome: 'ok' | 'duplicate' | 'error' = 'ok';
     try {
       await db.transaction().execute(async (trx) => {
-        if (!(await firstSeen(trx, event.platform, event.eventId, now))) {
+        if (!(await recordProcessed(trx, event.platform, event.eventId, event.chat.id, now))) {
           outcome = 'duplicate';
           return;
         }
-        const ctx = await this.context(trx, event, now, log);
-        await this.route(ctx);
-        queued = ctx.out.length;
-        await enqueue(trx, ctx.out, now);
+        queued = await this.apply(trx, event, now, log);
       });
       log.debug({ outcome, queued }, 'event handled');
     } catch (e) {
@@ -101,6 +101,56 @@ export class ChatCore implements EventSink {
     }
     if (queued > 0) this.opts.onQueued?.();
     this.opts.onHandled?.(event.platform, Number(process.hrtime.bigint() - started) / 1e9, outcome);
+  }
+
+  /**
+   * The events of one stored update (src/inbound), in one transaction that starts by marking the
+   * stored row done (`finish`), so the row and the effects commit together or not at all. An
+   * unavailable database is thrown (the worker retries later); so is a conflict with a concurrent
+   * transaction when `conflictsThrow`; any other failure is logged and apologised for, and the row
+   * is marked done with the apology.
+   */
+  async handleStored(events: ChatEvent[], finish: (trx: Db) => Promise<boolean>, opts: { conflictsThrow?: boolean } = {}): Promise<void> {
+    const { db, clock } = this.opts;
+    const first = events[0];
+    // one child logger per stored update: ids and kinds only, never names or text
+    const log = first ? this.opts.log.child({ platform: first.platform, eventId: first.eventId, eventType: first.type, chatKind: first.chat.kind }) : this.opts.log;
+    const started = process.hrtime.bigint();
+    const now = clock.now();
+    let queued = 0;
+    let outcome: 'ok' | 'duplicate' | 'error' = 'ok';
+    try {
+      await db.transaction().execute(async (trx) => {
+        if (!(await finish(trx))) {
+          outcome = 'duplicate';
+          return;
+        }
+        for (const event of events) queued += await this.apply(trx, event, now, log);
+      });
+      log.debug({ outcome, queued }, 'event handled');
+    } catch (e) {
+      const kind = dbErrorKind(e);
+      if (kind === 'unavailable' || (kind === 'conflict' && opts.conflictsThrow)) throw e;
+      outcome = 'error';
+      log.error({ err: e }, 'event handling failed');
+      queued = 0;
+      await db.transaction().execute(async (trx) => {
+        if (!(await finish(trx)) || !first) return;
+        const t = translator(this.opts.defaultLocale);
+        await enqueue(trx, [{ chat: { platform: first.platform, id: first.chat.id }, text: t('common:error') }], now);
+        queued = 1;
+      });
+    }
+    if (queued > 0) this.opts.onQueued?.();
+    if (first) this.opts.onHandled?.(first.platform, Number(process.hrtime.bigint() - started) / 1e9, outcome);
+  }
+
+  /** Routes one event inside the transaction and queues its answers; the number queued. */
+  private async apply(trx: Db, event: ChatEvent, now: Date, log: CoreServices['log']): Promise<number> {
+    const ctx = await this.context(trx, event, now, log);
+    await this.route(ctx);
+    await enqueue(trx, ctx.out, now);
+    return ctx.out.length;
   }
 
   private async context(trx: CoreServices['db'], event: ChatEvent, now: Date, log: CoreServices['log']): Promise<Ctx> {

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { Database } from './schema';
 
 export type Db = Kysely<Database>;
@@ -15,6 +15,30 @@ export interface DbHandle {
   db: Db;
   dialect: Dialect;
   close(): Promise<void>;
+  /** resolves when the database answers a trivial query within `timeoutMs` (readiness) */
+  ping(timeoutMs?: number): Promise<void>;
+}
+
+export interface OpenOptions {
+  /**
+   * a connection failed outside a query (PostgreSQL restarted: 57P01, network cut); the pool drops
+   * it and the next query connects again — without a listener this event would end the process
+   */
+  onConnectionError?: (e: Error) => void;
+}
+
+function pinger(db: Db): DbHandle['ping'] {
+  return async (timeoutMs = 2000) => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('database unreachable: no answer in time')), timeoutMs);
+    });
+    try {
+      await Promise.race([sql`select 1`.execute(db), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 }
 
 /**
@@ -42,7 +66,7 @@ function withStatementCache(sqlite: SQLite.Database, max = 500): SQLite.Database
   });
 }
 
-export function openDatabase(url: string): DbHandle {
+export function openDatabase(url: string, opts: OpenOptions = {}): DbHandle {
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length) || ':memory:';
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -54,14 +78,19 @@ export function openDatabase(url: string): DbHandle {
     sqlite.pragma('temp_store = MEMORY');
     sqlite.pragma('mmap_size = 268435456');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-    return { db, dialect: 'sqlite', close: () => db.destroy() };
+    return { db, dialect: 'sqlite', close: () => db.destroy(), ping: pinger(db) };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     // loaded lazily so SQLite deployments never need the pg driver at start-up
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { Pool } = require('pg') as typeof import('pg');
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new Pool({ connectionString: url }) }) });
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    const onError = (e: Error) => opts.onConnectionError?.(e);
+    // a connect that hangs (server gone without a reset) fails after 5 s instead of waiting forever
+    const pool = new Pool({ connectionString: url, connectionTimeoutMillis: 5000 });
+    pool.on('error', onError); // an idle connection lost
+    pool.on('connect', (client) => client.on('error', onError)); // a connection lost while checked out
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect: 'postgres', close: () => db.destroy(), ping: pinger(db) };
   }
   throw new Error(`DATABASE_URL: unsupported scheme in "${url.replace(/\/\/.*@/, '//***@')}"`);
 }

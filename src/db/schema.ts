@@ -185,10 +185,20 @@ export interface OutboxRateTable {
   last_ms: number | string | bigint;
 }
 
+/** A platform update as received, stored before it is acknowledged (src/inbound). */
 export interface InboundTable {
+  id: Generated<number>;
   platform: string;
   event_id: string;
+  chat_key: string;
   received_at: string;
+  /** JSON of the raw update */
+  payload: string;
+  /** 'pending' | 'done' */
+  status: string;
+  processed_at: string | null;
+  lease_owner: string | null;
+  lease_until: string | null;
 }
 
 export interface DialogTable {
@@ -265,7 +275,7 @@ export interface Database {
   oneoff_deadlines: OneOffDeadlineTable;
   outbox: OutboxTable;
   outbox_rate: OutboxRateTable;
-  inbound_events: InboundTable;
+  inbound_updates: InboundTable;
   dialogs: DialogTable;
   bot_messages: BotMessageTable;
   role_grants: RoleGrantTable;
@@ -282,5 +292,6 @@ export type Membership = Selectable<MembershipTable>;
 export type Report = Selectable<ReportTable>;
 export type ChatLink = Selectable<ChatLinkTable>;
 export type OutboxRow = Selectable<OutboxTable>;
+export type InboundRow = Selectable<InboundTable>;
 export type MembershipRequest = Selectable<MembershipRequestTable>;
 export type UnitUpdate = Updateable<UnitTable>;

@@ -10,7 +10,7 @@ describe('migrations', () => {
       const names = tables.map((t) => t.name).filter((n) => !n.startsWith('kysely_'));
       expect(names.sort()).toEqual(
         [
-          'audit_log', 'bot_messages', 'chat_links', 'chat_members', 'dialogs', 'identities', 'inbound_events',
+          'audit_log', 'bot_messages', 'chat_links', 'chat_members', 'dialogs', 'identities', 'inbound_updates',
           'membership_requests', 'memberships', 'oneoff_deadlines', 'outbox', 'outbox_rate', 'people', 'period_reopenings', 'reminders_sent', 'reports', 'role_grants',
           'teams', 'units',
           'one_time_codes', 'code_attempts',

@@ -6,7 +6,7 @@
 import { pruneExpired } from '../../src/app/retention';
 import { rememberBotMessage } from '../../src/store/bot-messages';
 import { saveDialog } from '../../src/store/dialogs';
-import { firstSeen } from '../../src/store/inbound';
+import { recordProcessed } from '../../src/inbound/store';
 import { allOutbox, enqueue, markSent } from '../../src/store/outbox';
 import type { Db } from '../../src/db';
 import { loadConfig } from '../../src/config';
@@ -18,7 +18,7 @@ const days = (start: Date, n: number) => new Date(start.getTime() + n * DAY);
 
 /** One row of each kind at `at`; the outbox gets a sent, a failed and a pending message. */
 async function rowsAt(db: Db, at: Date, tag: string): Promise<void> {
-  await firstSeen(db, 'telegram', `u-${tag}`, at);
+  await recordProcessed(db, 'telegram', `u-${tag}`, `c-${tag}`, at);
   await enqueue(
     db,
     ['sent', 'failed', 'pending'].map((k) => ({ chat: { platform: 'telegram' as const, id: `c-${tag}-${k}` }, text: `SĐT 0912 345 678 (${k})` })),
@@ -33,7 +33,7 @@ async function rowsAt(db: Db, at: Date, tag: string): Promise<void> {
 
 async function remaining(db: Db) {
   return {
-    inbound: (await db.selectFrom('inbound_events').select('event_id').orderBy('event_id').execute()).map((r) => r.event_id),
+    inbound: (await db.selectFrom('inbound_updates').select('event_id').orderBy('event_id').execute()).map((r) => r.event_id),
     outbox: (await db.selectFrom('outbox').select('chat_id').orderBy('chat_id').execute()).map((r) => r.chat_id),
     dialogs: (await db.selectFrom('dialogs').select('chat_id').orderBy('chat_id').execute()).map((r) => r.chat_id),
     botMessages: (await db.selectFrom('bot_messages').select('message_id').orderBy('message_id').execute()).map((r) => r.message_id),

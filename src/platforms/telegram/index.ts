@@ -19,6 +19,7 @@ import { registerCommands } from './commands';
 import { createWebhookRouter } from './webhook';
 import { toChatId } from './outbound';
 import { t } from '../../chat/i18n';
+import { NotReadyError, type InboundIntake, type InboundProcessor } from '../../inbound';
 
 /** grammY types its signal with the abort-controller shim; Node's AbortSignal works the same */
 type GrammySignal = Parameters<Api['getUpdates']>[1];
@@ -53,6 +54,12 @@ export interface TelegramAdapterDeps {
   };
   sender?: SenderOptions;
   apologyText?: string;
+  /**
+   * durable inbound: updates are stored here (before the webhook answers, before polling confirms
+   * the offset) and processed later by the inbound worker through `processor`; without it they go
+   * straight to the sink
+   */
+  inbound?: InboundIntake;
 }
 
 export interface TelegramAdapter {
@@ -78,14 +85,19 @@ export interface TelegramAdapter {
   readonly botInfo: UserFromGetMe | undefined;
   /** whether the bot is an admin of the chat (Telegram reports joins and leaves only to admins) */
   isBotAdmin(chatId: string): Promise<boolean>;
-  /** hand one update in as if Telegram had delivered it; never throws */
+  /**
+   * hand one update in as if Telegram had delivered it: stored (durable inbound), or handled at
+   * once; throws only when it could not be stored
+   */
   handleUpdate(update: Update): Promise<void>;
+  /** maps a stored update to events for the inbound worker (durable inbound) */
+  processor: InboundProcessor;
 }
 
 /** Builds the adapter from configuration; undefined when TELEGRAM_BOT_TOKEN is not set. */
 export function telegramFromConfig(
   config: Pick<Config, 'TELEGRAM_BOT_TOKEN' | 'TELEGRAM_API_ROOT' | 'TELEGRAM_WEBHOOK_SECRET' | 'PUBLIC_URL'>,
-  deps: { sink: EventSink; log: Logger; clock?: Clock },
+  deps: { sink: EventSink; log: Logger; clock?: Clock; inbound?: InboundIntake },
 ): TelegramAdapter | undefined {
   if (!config.TELEGRAM_BOT_TOKEN) return undefined;
   return createTelegramAdapter({
@@ -121,8 +133,28 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
 
   async function handleUpdate(update: Update): Promise<void> {
     const key = updateChatId(update) ?? '';
+    if (deps.inbound) {
+      await deps.inbound.accept({ platform: 'telegram', eventId: String(update.update_id), chatKey: key, payload: update });
+      return;
+    }
     await queue.run(key, () => handleNow(update));
   }
+
+  /** Durable inbound: the pure mapping, run by the inbound worker when a stored update's turn comes. */
+  const processor: InboundProcessor = {
+    async toEvents(payload) {
+      try {
+        await ensureMe();
+      } catch {
+        throw new NotReadyError('telegram getMe not answered yet');
+      }
+      return updateToEvents(payload as Update, bot.botInfo, clock.now());
+    },
+    async afterCommit(payload) {
+      const q = (payload as Update).callback_query;
+      if (q) await bot.api.answerCallbackQuery(q.id);
+    },
+  };
 
   async function handleNow(update: Update): Promise<void> {
     if (!recent.add(update.update_id)) {
@@ -201,6 +233,7 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
 
   async function pollLoop(signal: AbortSignal): Promise<void> {
     let wait = minRetryMs;
+    let storeWait = minRetryMs;
     while (running) {
       let updates: Update[];
       try {
@@ -226,7 +259,22 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
         continue;
       }
       if (updates.length === 0) continue;
-      await Promise.all(updates.map((u) => handleUpdate(u)));
+      if (deps.inbound) {
+        // confirm the offset (ask for the next ones) only once these are stored; while the
+        // database is unreachable, pause and get the same updates again
+        try {
+          for (const u of updates) await handleUpdate(u);
+        } catch (e) {
+          if (!running) break;
+          log.warn({ delay: storeWait, error: e instanceof Error ? ((e as { code?: string }).code ?? e.name) : 'unknown' }, 'telegram updates not stored; polling paused');
+          await sleep(storeWait, signal);
+          storeWait = Math.min(storeWait * 2, maxRetryMs);
+          continue;
+        }
+        storeWait = minRetryMs;
+      } else {
+        await Promise.all(updates.map((u) => handleUpdate(u)));
+      }
       offset = updates[updates.length - 1]!.update_id + 1;
     }
   }
@@ -315,6 +363,7 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
     },
     isBotAdmin,
     handleUpdate,
+    processor,
   };
 }
 

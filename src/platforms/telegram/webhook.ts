@@ -26,7 +26,7 @@ export interface WebhookRouteOptions {
   path: string;
   /** undefined → the route answers 404 (polling mode) */
   secret: () => string | undefined;
-  /** handles one update; never throws (errors are logged and apologised for) */
+  /** stores (durable inbound) or handles one update; throws only when it could not be stored */
   handle: (update: Update) => Promise<void>;
   log: Logger;
 }
@@ -54,13 +54,18 @@ export function createWebhookRouter(opts: WebhookRouteOptions): Router {
       return;
     }
     const update = req.body as Update;
-    // Answer 200 even when handling failed: the user got an apology, and a redelivery would repeat it.
-    opts
-      .handle(update)
-      .catch((e: unknown) => opts.log.error({ updateId: update.update_id, error: e instanceof Error ? e.name : 'unknown' }, 'telegram webhook handler failed'))
-      .finally(() => {
+    // 200 only once the update is stored (durable inbound) or handled; a handling failure was
+    // apologised for and is not thrown. A throw means it could not be stored (the database is
+    // unreachable): 503, and Telegram delivers it again later.
+    opts.handle(update).then(
+      () => {
         if (!res.headersSent) res.status(200).json({ ok: true });
-      });
+      },
+      (e: unknown) => {
+        opts.log.warn({ updateId: update.update_id, error: e instanceof Error ? ((e as { code?: string }).code ?? e.name) : 'unknown' }, 'telegram webhook: update not stored; answered 503');
+        if (!res.headersSent) res.status(503).set('Retry-After', '5').json({ ok: false });
+      },
+    );
   });
   // express.json's errors, answered without a stack trace: over the limit → 413, not JSON → 400
   router.use(opts.path, (err: unknown, _req: Request, res: Response, next: NextFunction) => {

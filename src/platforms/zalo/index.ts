@@ -21,7 +21,8 @@ import type { EventSink } from '../../chat/types';
 import { ZaloApiError, ZaloClient, type ZaloBotInfo } from './client';
 import { sleep, ZaloPoller } from './poller';
 import { createZaloSender, type ZaloSender } from './sender';
-import { toChatEvent, type ZaloUpdate } from './update';
+import { toChatEvent, zaloUpdateSchema, type ZaloUpdate } from './update';
+import type { InboundIntake, InboundProcessor } from '../../inbound';
 import { createZaloWebhook, ZALO_WEBHOOK_PATH, type ZaloWebhook } from './webhook';
 
 export * from './client';
@@ -55,6 +56,11 @@ export interface ZaloAdapterOptions {
   pollMinMs?: number;
   /** first backoff after 429 Quota exceeded (default 2000 ms, doubling) */
   quotaBackoffMs?: number;
+  /**
+   * durable inbound: updates are stored here (before the webhook answers, before the poller asks
+   * for more) and processed later by the inbound worker through `processor`
+   */
+  inbound?: InboundIntake;
   /** first backoff of a failed start-up call (default 1000 ms, doubling to 5 min) */
   startupBackoffMs?: number;
   /** how the adapter waits between retries (tests pass one that resolves at once) */
@@ -85,8 +91,13 @@ export interface ZaloAdapter {
   idle(): Promise<void>;
   /** resolves when the start-up calls retried in the background (getMe, webhook set-up) are done */
   settled(): Promise<void>;
-  /** converts one update and hands it to the sink (used by the webhook and the poller) */
+  /**
+   * stores one update (durable inbound), or converts it and hands it to the sink (used by the
+   * webhook and the poller); with durable inbound, throws when it could not be stored
+   */
   handleUpdate(update: ZaloUpdate): Promise<void>;
+  /** maps a stored update to events for the inbound worker (durable inbound) */
+  readonly processor: InboundProcessor;
 }
 
 export function createZaloAdapter(opts: ZaloAdapterOptions): ZaloAdapter {
@@ -150,6 +161,11 @@ export function createZaloAdapter(opts: ZaloAdapterOptions): ZaloAdapter {
 
   async function handleUpdate(update: ZaloUpdate): Promise<void> {
     const event = toChatEvent(update, { botNames: botNames(), now: () => clock.now() });
+    if (opts.inbound && event) {
+      // stored raw; mapped again when processed (the mapping is pure)
+      await opts.inbound.accept({ platform: 'zalo', eventId: event.eventId, chatKey: update.message.chat.id, payload: update });
+      return;
+    }
     if (!event) {
       log.debug({ eventName: update.event_name }, 'zalo update skipped (no message id, or from a bot)');
       return;
@@ -158,7 +174,15 @@ export function createZaloAdapter(opts: ZaloAdapterOptions): ZaloAdapter {
     await opts.sink.handle(event);
   }
 
-  const webhook = createZaloWebhook({ secret, onUpdate: handleUpdate, log, path });
+  const processor: InboundProcessor = {
+    toEvents(payload) {
+      const parsed = zaloUpdateSchema.safeParse(payload);
+      const event = parsed.success ? toChatEvent(parsed.data, { botNames: botNames(), now: () => clock.now() }) : undefined;
+      return event ? [event] : [];
+    },
+  };
+
+  const webhook = createZaloWebhook({ secret, onUpdate: handleUpdate, log, path, durable: !!opts.inbound });
 
   return {
     platform: 'zalo',
@@ -205,6 +229,7 @@ export function createZaloAdapter(opts: ZaloAdapterOptions): ZaloAdapter {
           log,
           timeoutSeconds: opts.pollTimeoutSeconds,
           backoffMs: opts.pollBackoffMs,
+          retryFailed: !!opts.inbound,
           minPollMs: opts.pollMinMs,
           delay: opts.delay,
         });
@@ -220,11 +245,15 @@ export function createZaloAdapter(opts: ZaloAdapterOptions): ZaloAdapter {
       poller = undefined;
       await webhook.idle();
     },
-    idle: () => webhook.idle(),
+    async idle() {
+      await webhook.idle();
+      await opts.inbound?.idle();
+    },
     settled: async () => {
       while (pending.size) await Promise.all([...pending]);
     },
     handleUpdate,
+    processor,
   };
 }
 
@@ -243,7 +272,7 @@ export function zaloAdapterFromConfig(
   config: Pick<Config, 'ZALO_BOT_TOKEN' | 'ZALO_API_ROOT' | 'ZALO_WEBHOOK_SECRET' | 'ZALO_RATE_PER_SECOND' | 'PUBLIC_URL'> & {
     ZALO_BOT_NAME?: string;
   },
-  deps: { sink: EventSink; log?: Logger; clock?: Clock; fetch?: typeof fetch },
+  deps: { sink: EventSink; log?: Logger; clock?: Clock; fetch?: typeof fetch; inbound?: InboundIntake },
 ): ZaloAdapter | undefined {
   if (!config.ZALO_BOT_TOKEN) return undefined;
   return createZaloAdapter({

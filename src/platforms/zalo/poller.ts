@@ -20,6 +20,11 @@ export interface ZaloPollerOptions {
   /** first backoff after an error (default 1000 ms), doubling to `maxBackoffMs` (default 30 s) */
   backoffMs?: number;
   maxBackoffMs?: number;
+  /**
+   * durable inbound: `onUpdate` stores the update; when it fails (the database is unreachable) it
+   * is tried again, backing off, before more updates are asked for
+   */
+  retryFailed?: boolean;
   /** an empty answer faster than this (default 250 ms) was not a held long poll */
   minPollMs?: number;
   /** how the loop waits (tests pass one that records and resolves at once) */
@@ -113,6 +118,10 @@ export class ZaloPoller {
         continue;
       }
       for (const u of updates) {
+        if (this.opts.retryFailed) {
+          await this.untilStored(u, signal);
+          continue;
+        }
         try {
           await this.opts.onUpdate(u);
         } catch (e) {
@@ -124,5 +133,25 @@ export class ZaloPoller {
       }
     }
     this.log.info('zalo: polling stopped');
+  }
+
+  /** Hands the update over until it is taken (stored), pausing the polling meanwhile. */
+  private async untilStored(u: ZaloUpdate, signal: AbortSignal): Promise<void> {
+    const base = this.opts.backoffMs ?? 1000;
+    const cap = this.opts.maxBackoffMs ?? 30_000;
+    for (let failures = 0; ; ) {
+      try {
+        await this.opts.onUpdate(u);
+        return;
+      } catch (e) {
+        failures++;
+        const wait = Math.min(base * 2 ** (failures - 1), cap);
+        this.log.warn({ failures, retryInMs: wait, error: e instanceof Error ? ((e as { code?: string }).code ?? e.name) : 'unknown' }, 'zalo: update not stored; polling paused');
+        // stopping now loses this one update: Zalo's getUpdates has no offset to ask for it again
+        if (signal.aborted) return;
+        await (this.opts.delay ?? sleep)(wait, signal);
+        if (signal.aborted) return;
+      }
+    }
   }
 }

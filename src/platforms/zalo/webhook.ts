@@ -7,9 +7,9 @@
  * parsed body is used, but then the body was read before the secret check).
  *
  * Answers: wrong or missing secret → 401; a body that is not application/json → 415; over the
- * limit → 413; empty body → 200 no-op; malformed JSON → 400; anything
- * else → 200 at once, and the update is handled after the answer (Zalo's retry behaviour on slow or
- * non-200 answers is undocumented). Bodies that are not updates are acknowledged and ignored.
+ * limit → 413; empty body → 200 no-op; malformed JSON → 400; an update → 200 once it is stored
+ * (durable inbound; 503 when the database is unreachable), or, without durable inbound, 200 at once
+ * and handled after the answer. Bodies that are not updates are acknowledged and ignored.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type Request, type RequestHandler, type Response, type NextFunction } from 'express';
@@ -30,6 +30,12 @@ export interface ZaloWebhookOptions {
   path?: string;
   /** body size limit (default 1mb) */
   limit?: string;
+  /**
+   * durable inbound: `onUpdate` stores the update, and the route answers 200 only once it is
+   * stored (503 when it could not be, so Zalo may try again); otherwise the route answers at once
+   * and handles the update after the answer
+   */
+  durable?: boolean;
 }
 
 export interface ZaloWebhook {
@@ -106,6 +112,17 @@ export function createZaloWebhook(opts: ZaloWebhookOptions): ZaloWebhook {
     }
 
     const parsed = parseWebhookBody(json);
+    if (opts.durable && parsed.kind === 'update') {
+      const update = parsed.update;
+      opts.onUpdate(update).then(
+        () => res.status(200).json({ ok: true }),
+        (e: unknown) => {
+          log.warn({ eventName: update.event_name, error: e instanceof Error ? ((e as { code?: string }).code ?? e.name) : 'unknown' }, 'zalo webhook: update not stored; answered 503');
+          res.status(503).set('Retry-After', '5').json({ ok: false, error_code: 503, description: 'Service Unavailable' });
+        },
+      );
+      return;
+    }
     res.status(200).json({ ok: true });
     if (parsed.kind === 'empty') return;
     if (parsed.kind === 'ignored') {

@@ -1,0 +1,134 @@
+/**
+ * The stored platform updates (table `inbound_updates`): stored raw before they are acknowledged,
+ * deduplicated by (platform, event_id), then processed by the worker in order per chat under a
+ * lease. Leases use real time (they are about which process is alive), not the app's clock.
+ */
+import { sql } from 'kysely';
+import type { Db } from '../db';
+import type { InboundRow } from '../db/schema';
+
+export interface RawUpdate {
+  platform: string;
+  /** the platform's id of this update (Telegram update_id; Zalo event:message id) */
+  eventId: string;
+  /** the chat it belongs to ('' when it has none) */
+  chatKey: string;
+  payload: unknown;
+  receivedAt: Date;
+}
+
+/** Stores an update for processing; false when it was stored before (a redelivery). */
+export async function storeUpdate(db: Db, u: RawUpdate): Promise<boolean> {
+  const r = await db
+    .insertInto('inbound_updates')
+    .values({
+      platform: u.platform,
+      event_id: u.eventId.slice(0, 128),
+      chat_key: u.chatKey.slice(0, 64),
+      received_at: u.receivedAt.toISOString(),
+      payload: JSON.stringify(u.payload ?? null),
+      status: 'pending',
+    })
+    .onConflict((oc) => oc.columns(['platform', 'event_id']).doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+/**
+ * Records an event handed straight to the core (the simulator, tests) as processed, inside the
+ * core's transaction; false when that event was seen before. The core's deduplication.
+ */
+export async function recordProcessed(db: Db, platform: string, eventId: string, chatKey: string, at: Date): Promise<boolean> {
+  const iso = at.toISOString();
+  const r = await db
+    .insertInto('inbound_updates')
+    .values({ platform, event_id: eventId.slice(0, 128), chat_key: chatKey.slice(0, 64), received_at: iso, payload: 'null', status: 'done', processed_at: iso })
+    .onConflict((oc) => oc.columns(['platform', 'event_id']).doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+/**
+ * Leases up to `limit` rows that may be processed now: for each chat only its oldest pending row
+ * (the next one waits until it is done), and only when nobody holds a live lease on it.
+ */
+export async function claimHeads(
+  db: Db,
+  opts: { owner: string; platforms: string[]; nowMs: number; leaseMs: number; limit: number; skip?: number[] },
+): Promise<InboundRow[]> {
+  if (opts.platforms.length === 0 || opts.limit <= 0) return [];
+  const now = new Date(opts.nowMs).toISOString();
+  const candidates = await db
+    .selectFrom('inbound_updates as u')
+    .selectAll('u')
+    .where('u.status', '=', 'pending')
+    .where('u.platform', 'in', opts.platforms)
+    .where((eb) => eb.or([eb('u.lease_until', 'is', null), eb('u.lease_until', '<', now)]))
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('inbound_updates as p')
+            .select(sql<number>`1`.as('one'))
+            .where('p.status', '=', 'pending')
+            .whereRef('p.platform', '=', 'u.platform')
+            .whereRef('p.chat_key', '=', 'u.chat_key')
+            .whereRef('p.id', '<', 'u.id'),
+        ),
+      ),
+    )
+    .$if((opts.skip?.length ?? 0) > 0, (q) => q.where('u.id', 'not in', opts.skip!))
+    .orderBy('u.id')
+    .limit(opts.limit)
+    .execute();
+  const until = new Date(opts.nowMs + opts.leaseMs).toISOString();
+  const claimed: InboundRow[] = [];
+  for (const row of candidates) {
+    // compare-and-set: another instance may have taken it since the select
+    const r = await db
+      .updateTable('inbound_updates')
+      .set({ lease_owner: opts.owner, lease_until: until })
+      .where('id', '=', row.id)
+      .where('status', '=', 'pending')
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 1) claimed.push({ ...row, lease_owner: opts.owner, lease_until: until });
+  }
+  return claimed;
+}
+
+/**
+ * Marks a leased row done — inside the transaction that applies its effects, first, so that the
+ * row is locked for the whole transaction. False when the lease was lost (another instance took
+ * the row over): the caller must then roll back.
+ */
+export async function finishRow(trx: Db, id: number, owner: string, at: Date): Promise<boolean> {
+  const r = await trx
+    .updateTable('inbound_updates')
+    .set({ status: 'done', processed_at: at.toISOString(), lease_owner: null, lease_until: null })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .where('lease_owner', '=', owner)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Gives a leased row back, to be taken again after `retryMs` (by anyone). */
+export async function releaseRow(db: Db, id: number, owner: string, nowMs: number, retryMs: number): Promise<void> {
+  await db
+    .updateTable('inbound_updates')
+    .set({ lease_until: new Date(nowMs + retryMs).toISOString() })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .where('lease_owner', '=', owner)
+    .execute();
+}
+
+/** Rows stored and not yet processed (for readiness and metrics). */
+export async function pendingCount(db: Db): Promise<number> {
+  const r = await db
+    .selectFrom('inbound_updates')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
