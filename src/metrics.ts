@@ -4,6 +4,7 @@
  *
  *   cnscd_outbox_messages{platform,status}       messages waiting (pending, sending, failed) — queue depth
  *   cnscd_outbox_oldest_pending_seconds{platform} age of the oldest message still waiting
+ *   cnscd_inbound_pending                          inbound updates stored, not yet processed
  *   cnscd_messages_sent_total{platform}           messages the platforms accepted
  *   cnscd_send_failures_total{platform,kind}      sends that failed: rate_limited | temporary | permanent
  *   cnscd_event_seconds{platform,outcome}         time from an inbound event to its messages queued
@@ -15,7 +16,9 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from './db';
 import type { Clock } from './clock';
-import type { PlatformSender } from './chat/types';
+import type { PlatformSender } from './outbox/types';
+import { queueDepth } from './outbox/store';
+import { pendingCount } from './inbound/store';
 
 export interface Metrics {
   registry: Registry;
@@ -40,14 +43,9 @@ export function createMetrics(deps: { db: Db; clock: Clock; defaultMetrics?: boo
     registers,
     async collect() {
       this.reset();
-      const rows = await deps.db
-        .selectFrom('outbox')
-        .select(['platform', 'status', (eb) => eb.fn.countAll<number | string>().as('n')])
-        .where('status', '!=', 'sent')
-        .groupBy(['platform', 'status'])
-        .execute()
-        .catch(() => []); // the database may be away: report nothing rather than fail /metrics
-      for (const r of rows) this.set({ platform: r.platform, status: r.status }, Number(r.n));
+      // the database may be away: report nothing rather than fail /metrics
+      const rows = await queueDepth(deps.db, ['pending', 'claimed', 'sending', 'failed', 'unknown']).catch(() => []);
+      for (const r of rows) this.set({ platform: r.platform, status: r.status }, r.count);
     },
   });
 
@@ -69,6 +67,17 @@ export function createMetrics(deps: { db: Db; clock: Clock; defaultMetrics?: boo
       for (const r of rows) {
         if (r.oldest) this.set({ platform: r.platform }, Math.max(0, (now - new Date(String(r.oldest)).getTime()) / 1000));
       }
+    },
+  });
+
+  new Gauge({
+    name: 'cnscd_inbound_pending',
+    help: 'Inbound updates stored and not yet processed',
+    registers,
+    async collect() {
+      this.reset();
+      const n = await pendingCount(deps.db).catch(() => undefined);
+      if (n !== undefined) this.set(n);
     },
   });
 

@@ -52,6 +52,7 @@ describe('/metrics', () => {
     expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = res.text;
     expect(text).toContain('# TYPE cnscd_outbox_messages gauge');
+    expect(value(text, 'cnscd_inbound_pending')).toBe(0);
     expect(value(text, 'cnscd_outbox_messages{platform="zalo",status="pending"}')).toBe(2);
     expect(value(text, 'cnscd_outbox_oldest_pending_seconds{platform="zalo"}')).toBe(0);
     expect(value(text, 'cnscd_send_failures_total{platform="zalo",kind="temporary"}')).toBe(1);
