@@ -5,6 +5,7 @@
  */
 import type { Period } from '../domain/calendar';
 import type { Profile } from '../domain/profile';
+import { kindsLabel } from '../domain/rollup';
 import { dueWithDays, periodLabel } from '../chat/format';
 import { translator, type Locale, type T } from '../chat/i18n';
 
@@ -75,8 +76,7 @@ export class PointTexts {
     this.overdue = kind === 'overdue';
     this.what = subject.period ? periodLabel(t, subject.period) : (subject.title?.[this.locale] ?? '');
     this.due = dueWithDays(t, now, dueAt, profile.timezone);
-    const l = profile.levels.find((x) => x.key === level);
-    this.levelWord = this.locale === 'vi' ? (l?.localNames[0] ?? l?.name.vi.toLocaleLowerCase('vi') ?? level) : (l?.name.en.toLowerCase() ?? level);
+    this.levelWord = levelWord(profile, level);
     const p = { what: this.what, due: this.due };
     this.groupTitle = template(t, this.overdue ? 'reminders:group_title_overdue' : 'reminders:group_title_before', p, ['unit']);
     this.groupBody = template(t, 'reminders:group_body', p, ['who', 'unit']);
@@ -145,6 +145,8 @@ export class PointTexts {
     unreachable: string[],
     unreachableTotal: number,
     nobody: { role: 'leaders' | 'officers'; names: string[]; total: number } = { role: 'leaders', names: [], total: 0 },
+    /** the units' own kinds ("thôn, khóm") when they differ from the level's first local name */
+    kinds: string = this.levelWord,
   ): string {
     const t = this.t;
     const lines = [
@@ -152,7 +154,7 @@ export class PointTexts {
       t(this.overdue ? 'reminders:parent_count_overdue' : 'reminders:parent_count', {
         actual,
         expected,
-        level: this.levelWord,
+        level: kinds,
         names: this.list(missing, missingTotal),
       }),
       capitalize(this.due) + '.',
@@ -181,15 +183,25 @@ export class PointTexts {
 }
 
 /** "✅ 15/15 thôn đã báo cáo quý 4/2026. Báo cáo tổng hợp của … đã sẵn sàng …" */
-export function readyText(profile: Profile, level: string, period: Period, parentName: string, expected: number, canSendUp: boolean): string {
+export function readyText(profile: Profile, level: string, period: Period, parentName: string, expected: number, canSendUp: boolean, kinds?: Record<string, number>): string {
   const t = translator(profile.locale);
-  const l = profile.levels.find((x) => x.key === level);
-  const levelWord = profile.locale === 'vi' ? (l?.localNames[0] ?? level) : (l?.name.en.toLowerCase() ?? level);
   return t(canSendUp ? 'reminders:ready_send_up' : 'reminders:ready', {
     actual: expected,
     expected,
-    level: levelWord,
+    level: levelWord(profile, level, kinds),
     what: periodLabel(t, period),
     unit: parentName,
   });
+}
+
+/**
+ * What the units of a level are called in a line: in Vietnamese their own kinds where the unit list
+ * gives them ("thôn, khóm"; most common first), else the level's first local name; in English the
+ * level's name.
+ */
+export function levelWord(profile: Profile, level: string, kinds: Record<string, number> | undefined = undefined): string {
+  const l = profile.levels.find((x) => x.key === level);
+  if (profile.locale !== 'vi') return l?.name.en.toLowerCase() ?? level;
+  const own = kinds ? kindsLabel(kinds, l?.localNames ?? []) : '';
+  return own || (l?.localNames[0] ?? l?.name.vi.toLocaleLowerCase('vi') ?? level);
 }

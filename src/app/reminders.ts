@@ -66,7 +66,8 @@ import type { Unit } from '../db/schema';
 import { getProfile } from './profiles';
 import { audienceOf, groupsUsed, route, usableGroups, type DeliveryPolicy } from './delivery';
 import { PERIODIC, levelRollsUp } from './reporting';
-import { MAX_LISTED, PointTexts, readyText } from './reminder-texts';
+import { kindsOf } from '../domain/rollup';
+import { levelWord, MAX_LISTED, PointTexts, readyText } from './reminder-texts';
 
 export const DEFAULT_LOOKBACK_DAYS = 7;
 
@@ -365,11 +366,12 @@ export class Reminders {
 
     // 3: the parent group's progress line (overdue list after the deadline)
     if (ladder.parentProgress && parentLevel(profile, level)) {
-      const byParent = new Map<number, { expected: number; missing: LevelSnapshotUnit[] }>();
+      const byParent = new Map<number, { expected: number; missing: LevelSnapshotUnit[]; kinds: (string | undefined)[] }>();
       for (const u of expected) {
         if (u.parentId === null) continue;
-        const e = byParent.get(u.parentId) ?? { expected: 0, missing: [] };
+        const e = byParent.get(u.parentId) ?? { expected: 0, missing: [], kinds: [] };
         e.expected++;
+        e.kinds.push(u.kind ?? undefined);
         if (!u.reported) e.missing.push(u);
         byParent.set(u.parentId, e);
       }
@@ -392,11 +394,17 @@ export class Reminders {
         const named = (us: LevelSnapshotUnit[]) => us.slice(0, MAX_LISTED).map((u) => texts.unitWithPeople(u.name, contactsOf(u), role));
         const unreachHere = e.missing.filter((u) => unreachable.has(u.id));
         const nobodyHere = e.missing.filter((u) => contactsOf(u).length === 0);
-        const text = texts.parent(parent.name, e.expected - e.missing.length, e.expected, named(e.missing), e.missing.length, named(unreachHere), unreachHere.length, {
-          role,
-          names: nobodyHere.slice(0, MAX_LISTED).map((u) => u.name),
-          total: nobodyHere.length,
-        });
+        const text = texts.parent(
+          parent.name,
+          e.expected - e.missing.length,
+          e.expected,
+          named(e.missing),
+          e.missing.length,
+          named(unreachHere),
+          unreachHere.length,
+          { role, names: nobodyHere.slice(0, MAX_LISTED).map((u) => u.name), total: nobodyHere.length },
+          levelWord(profile, level, kindsOf(e.kinds)),
+        );
         // mention the leaders named in the list (the list shows at most MAX_LISTED units)
         const listed = e.missing.slice(0, MAX_LISTED).flatMap((u) => contactsOf(u));
         const messages = where.groups.map((g): Outgoing => {
@@ -602,21 +610,25 @@ export async function afterReportStored(db: Db, profile: Profile, unit: Unit, pe
   // siblings expected (with an active team where the level has teams) and reported
   if (links.length === 0) return [];
   const withTeam = rule ? sql`and exists (select 1 from teams t where t.unit_id = u.id and t.active = 1)` : sql``;
-  const { rows } = await sql<{ expected: number; reported: number | null; includes_self: number | null }>`
-    select count(*) as expected,
+  const { rows } = await sql<{ kind: string | null; expected: number; reported: number | null; includes_self: number | null }>`
+    select u.kind, count(*) as expected,
       sum(case when exists (select 1 from reports r where r.unit_id = u.id and r.period = ${subject}
         and r.kind = ${PERIODIC} and r.sent_up_at is not null) then 1 else 0 end) as reported,
       max(case when u.id = ${unit.id} then 1 else 0 end) as includes_self
     from units u
-    where u.parent_id = ${unit.parent_id} and u.level = ${unit.level} and u.active = 1 ${withTeam}`.execute(db);
-  const expected = Number(rows[0]?.expected ?? 0);
-  if (expected === 0 || Number(rows[0]?.includes_self) !== 1 || Number(rows[0]?.reported) < expected) return [];
+    where u.parent_id = ${unit.parent_id} and u.level = ${unit.level} and u.active = 1 ${withTeam}
+    group by u.kind`.execute(db);
+  // one row per kind of sibling (thôn, khóm…)
+  const sum = (f: (r: (typeof rows)[number]) => number) => rows.reduce((n, r) => n + f(r), 0);
+  const expected = sum((r) => Number(r.expected));
+  if (expected === 0 || sum((r) => Number(r.includes_self ?? 0)) !== 1 || sum((r) => Number(r.reported ?? 0)) < expected) return [];
+  const kinds = kindsOf(rows.flatMap((r) => Array<string | undefined>(Number(r.expected)).fill(r.kind ?? undefined)));
   const parent = (await unitsById(db, [unit.parent_id])).get(unit.parent_id);
   if (!parent) return [];
   const key = `${profile.id}|${subject}|${unit.level}|ready:${parent.id}`;
   if (!(await claimKeys(db, [key], at)).has(key)) return [];
   const parentUnitLevel = parentLevel(profile, unit.level)!.key;
   const canSendUp = !!parentLevel(profile, parentUnitLevel) && levelRollsUp(profile, parentUnitLevel);
-  const text = readyText(profile, unit.level, period, parent.name, expected, canSendUp);
+  const text = readyText(profile, unit.level, period, parent.name, expected, canSendUp, kinds);
   return links.map((l) => message(l, text, [])).filter((m): m is Outgoing => !!m);
 }

@@ -278,7 +278,7 @@ function directCompleteness(children: readonly RollupChild[]): Completeness {
 }
 
 /** Counted units per kind, lower case; undefined when a unit's kind is unknown. */
-function kindsOf(kinds: (string | undefined)[]): Record<string, number> | undefined {
+export function kindsOf(kinds: (string | undefined)[]): Record<string, number> | undefined {
   if (kinds.length === 0 || kinds.some((k) => !k?.trim())) return undefined;
   const counts: Record<string, number> = {};
   for (const k of kinds) {

@@ -94,6 +94,8 @@ export interface LevelSnapshotUnit {
   id: number;
   name: string;
   parentId: number | null;
+  /** the unit's own kind (thôn, khóm, ấp…), when the unit list gives one */
+  kind: string | null;
   reported: boolean;
   /** team leaders (and the roles asked for), with identities; empty when no roles were asked */
   contacts: Contact[];
@@ -120,9 +122,9 @@ export async function levelSnapshot(
   };
   // who reported: one index range over (period, kind) instead of a probe per unit
   const reported = await reportedUnitsAtLevel(db, q.profile, q.level, q.period, q.kind);
-  const unitOf = (r: { id: number; name: string; parent_id: number | null }) => {
+  const unitOf = (r: { id: number; name: string; parent_id: number | null; kind: string | null }) => {
     let u = out.get(r.id);
-    if (!u) out.set(r.id, (u = { id: r.id, name: r.name, parentId: r.parent_id, reported: reported.has(r.id), contacts: [], links: [] }));
+    if (!u) out.set(r.id, (u = { id: r.id, name: r.name, parentId: r.parent_id, kind: r.kind, reported: reported.has(r.id), contacts: [], links: [] }));
     return u;
   };
   // in ranges of unit ids: each range's joined rows die young instead of 100,000 at once
@@ -155,7 +157,7 @@ async function snapshotRange(
   q: { profile: string; level: string; period: string; kind: string; roles: readonly string[] | null },
   from: number,
   to: number,
-  unitOf: (r: { id: number; name: string; parent_id: number | null }) => LevelSnapshotUnit,
+  unitOf: (r: { id: number; name: string; parent_id: number | null; kind: string | null }) => LevelSnapshotUnit,
   link: (u: LevelSnapshotUnit, platform: string | null, chatId: string | null) => void,
   people: Map<number, Contact>,
 ): Promise<void> {
@@ -172,6 +174,7 @@ async function snapshotRange(
         'u.id',
         'u.name',
         'u.parent_id',
+        'u.kind',
         'm.role',
         'p.id as pid',
         'p.display_name as pname',
@@ -206,6 +209,7 @@ async function snapshotRange(
         'u.id',
         'u.name',
         'u.parent_id',
+        'u.kind',
         'l.platform as lp',
         'l.chat_id as lc',
       ])
