@@ -1,4 +1,4 @@
-/** `units import FILE --profile NAME`: load administrative units from CSV (see src/app/import-units.ts). */
+/** `units import FILE --profile NAME`: load administrative units from CSV (see src/app/import-units/). */
 import { ImportError, importUnitsFile, totalCounts, type ImportProgress } from '../app/import-units';
 import { CliError, requiredOption, stringOption, UsageError, type CliGroup } from './command';
 import { resolveProfile } from './profile-arg';

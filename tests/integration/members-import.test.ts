@@ -11,7 +11,7 @@ import { memberRollup } from '../../src/app/member-reports';
 import { seedDemo, type DemoSummary } from '../../src/app/demo-seed';
 import { main } from '../../src/cli';
 import { translator } from '../../src/chat/i18n';
-import { violationText } from '../../src/chat/features/membership-text';
+import { violationText } from '../../src/chat/features/membership/text';
 import type { Unit } from '../../src/db/schema';
 import { auditEntries } from '../../src/store/audit';
 import { grantsOf } from '../../src/store/grants';

@@ -21,7 +21,7 @@ import {
 } from '../../src/domain/membership';
 import type { TeamRule } from '../../src/domain/profile';
 import { translator } from '../../src/chat/i18n';
-import { violationText, warningText } from '../../src/chat/features/membership-text';
+import { violationText, warningText } from '../../src/chat/features/membership/text';
 
 const vi = translator('vi');
 const en = translator('en');

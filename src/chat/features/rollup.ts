@@ -12,7 +12,7 @@ import { parentLevel, teamRuleFor, type Profile } from '../../domain/profile';
 import { otherChats, privateNames, routeFor, unreachedLine } from '../deliver';
 import { teamsOfUnit } from '../../store/teams';
 import { rosterCheckSummary } from '../../app/member-reports';
-import { rosterCheckLine } from './membership-text';
+import { rosterCheckLine } from './membership/text';
 import { getUnit } from '../../store/units';
 import type { Ctx, DialogState } from '../context';
 import type { Feature } from '../feature';

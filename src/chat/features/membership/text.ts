@@ -1,12 +1,12 @@
 /** Renderings for membership: rule failures with their source (once per message), roles, requests, rosters, counts. */
-import type { Unit } from '../../db/schema';
-import type { MemberCounts, RosterCheckSummary } from '../../app/member-reports';
-import { localParts } from '../../domain/calendar';
-import { displayPhone, maskPhone, sizeBounds, type RuleWarning, type Violation } from '../../domain/membership';
-import type { TeamRole, TeamRule } from '../../domain/profile';
-import type { Request } from '../../store/requests';
-import type { RosterEntry } from '../../store/teams';
-import type { T } from '../i18n';
+import type { Unit } from '../../../db/schema';
+import type { MemberCounts, RosterCheckSummary } from '../../../app/member-reports';
+import { localParts } from '../../../domain/calendar';
+import { displayPhone, maskPhone, sizeBounds, type JoinCheck, type RuleWarning, type Violation } from '../../../domain/membership';
+import type { TeamRole, TeamRule } from '../../../domain/profile';
+import type { Request } from '../../../store/requests';
+import type { RosterEntry } from '../../../store/teams';
+import type { T } from '../../i18n';
 
 export function roleLabel(t: T, role: TeamRole | string): string {
   return t(`membership:role_${role}`);
@@ -37,6 +37,11 @@ export function warningText(t: T, w: AnyWarning, withSource = true): string {
 export function sourceLine(t: T, items: readonly (AnyWarning | Violation)[]): string[] {
   const sources = [...new Set(items.map((x) => ('source' in x ? x.source : undefined)).filter((x): x is string => !!x))];
   return sources.length ? [t('membership:source', { source: sources.join('; ') })] : [];
+}
+
+/** A refusal: its title, one bullet per broken rule, the rules' source once. */
+export function rulesReply(t: T, title: string, check: JoinCheck): string {
+  return [title, ...check.violations.map((v) => '• ' + violationText(t, v, false)), ...sourceLine(t, check.violations)].join('\n');
 }
 
 export function dateOf(iso: string, tz: string): string {
