@@ -123,6 +123,21 @@ export async function releaseRow(db: Db, id: number, owner: string, nowMs: numbe
     .execute();
 }
 
+/** Whether a pending row of these platforms is leased only until before `beforeMs` (put back for a short retry). */
+export async function hasRowRetryingBefore(db: Db, platforms: string[], beforeMs: number): Promise<boolean> {
+  if (platforms.length === 0) return false;
+  const row = await db
+    .selectFrom('inbound_updates')
+    .select('id')
+    .where('status', '=', 'pending')
+    .where('platform', 'in', platforms)
+    .where('lease_until', 'is not', null)
+    .where('lease_until', '<', new Date(beforeMs).toISOString())
+    .limit(1)
+    .executeTakeFirst();
+  return !!row;
+}
+
 /** Rows stored and not yet processed (for readiness and metrics). */
 export async function pendingCount(db: Db): Promise<number> {
   const r = await db

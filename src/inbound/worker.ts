@@ -12,7 +12,7 @@ import type { Db } from '../db';
 import { dbErrorKind } from '../db/errors';
 import type { InboundRow } from '../db/schema';
 import type { Logger } from '../logger';
-import { claimHeads, finishRow, releaseRow } from './store';
+import { claimHeads, finishRow, hasRowRetryingBefore, releaseRow } from './store';
 
 /** Turns one stored update of a platform into core events; owned by the platform's adapter. */
 export interface InboundProcessor {
@@ -53,6 +53,8 @@ export interface InboundWorkerOptions {
 }
 
 const CONFLICT_RETRIES = 5;
+/** how long idle() waits for rows put back for a short retry */
+const IDLE_RETRY_WAIT_MS = 5000;
 
 export class InboundWorker {
   readonly owner = `${os.hostname().slice(0, 20)}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -109,15 +111,27 @@ export class InboundWorker {
    * Processes in this call's own passes when the worker is not started.
    */
   async idle(): Promise<void> {
+    // a row put back for a short retry (a conflict with a concurrent transaction) is waited for too,
+    // for a bounded time: a row that cannot be processed (database away) does not hold idle() forever
+    const until = Date.now() + IDLE_RETRY_WAIT_MS;
     for (;;) {
       if (this.inFlight.size > 0) {
         await Promise.all([...this.inFlight.values()]);
         continue;
       }
       const n = await this.pass();
-      if (n === 0 && this.inFlight.size === 0) return;
+      if (n === 0 && this.inFlight.size === 0) {
+        if (Date.now() >= until || !(await this.retryingSoon())) return;
+        await new Promise((r) => setTimeout(r, 20));
+        continue;
+      }
       await Promise.all([...this.inFlight.values()]);
     }
+  }
+
+  /** Rows of this worker's platforms put back to be retried within a second. */
+  private async retryingSoon(): Promise<boolean> {
+    return hasRowRetryingBefore(this.opts.db, [...this.processors.keys()], Date.now() + 1000).catch(() => false);
   }
 
   private async run(): Promise<void> {
@@ -138,8 +152,21 @@ export class InboundWorker {
     }
   }
 
-  /** Claims what can be processed now and starts it; the number claimed. */
-  private async pass(): Promise<number> {
+  /**
+   * Claims what can be processed now and starts it; the number claimed. Passes run one after the
+   * other: a row claimed by the loop's pass is in `inFlight` before idle()'s pass looks.
+   */
+  private pass(): Promise<number> {
+    const next = this.passing.then(
+      () => this.passOnce(),
+      () => this.passOnce(),
+    );
+    this.passing = next.catch(() => undefined);
+    return next;
+  }
+  private passing: Promise<unknown> = Promise.resolve();
+
+  private async passOnce(): Promise<number> {
     const free = this.concurrency - this.inFlight.size;
     if (free <= 0) return 0;
     this.kicked = false;
