@@ -53,6 +53,8 @@ class Slot {
   child: ChildProcess | undefined;
   healthy = false;
   starts = 0;
+  /** exits the test did not cause (a start-up that failed): the process is started again, as a supervisor would */
+  selfExits: string[] = [];
   tail: string[] = [];
   constructor(
     readonly port: number,
@@ -69,13 +71,20 @@ class Slot {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: ROOT,
       env: { ...this.env, PORT: String(this.port) },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stderr!.on('data', (d: Buffer) => {
+    const keep = (d: Buffer) => {
       this.tail.push(d.toString());
       if (this.tail.length > 20) this.tail.shift();
-    });
+    };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
     this.child = child;
+    child.once('exit', (code, signal) => {
+      if (this.child !== child || signal === 'SIGKILL') return;
+      this.selfExits.push(`exit ${code ?? signal}: ${this.tail.slice(-3).join('').slice(-600)}`);
+      this.start();
+    });
     // never left behind, even when the test times out before its clean-up
     const reap = () => child.kill('SIGKILL');
     process.once('exit', reap);
@@ -171,7 +180,7 @@ describe('kill -9 loop', () => {
         DEMO_SEED: 'off',
         SCHEDULER: 'on',
         DEFAULT_PROFILE: 'two-tier-2025',
-        LOG_LEVEL: 'error',
+        LOG_LEVEL: 'warn',
         INBOUND_LEASE_SECONDS: '1',
         ...clock?.env,
       };
@@ -272,6 +281,8 @@ describe('kill -9 loop', () => {
         deliveredTwice += got.length - new Set(got).size;
       }
       console.log(`kill loop, delivery: ${deliveredTwice} messages delivered twice, ${sending} outbox rows left 'sending' by a kill`);
+      const selfExits = slots.flatMap((s) => s.selfExits);
+      if (selfExits.length) console.log(`kill loop: ${selfExits.length} processes exited by themselves and were started again:\n${selfExits.join('\n')}`);
       console.log(
         `kill loop: ${kills} kills, ${starts} starts (each running the reminders), ${updates} updates on Telegram and Zalo (${stats.refused} deliveries refused and repeated), ${reminders.length} reminders recorded; lost ${lost}, doubled ${doubled}, out of order ${outOfOrder}`,
       );
