@@ -5,6 +5,7 @@ import * as m002 from './002_oneoff_deadlines';
 import * as m003 from './003_period_reopenings';
 import * as m004 from './004_one_time_codes';
 import * as m006 from './006_outbox_leases';
+import * as m011 from './011_scale';
 
 export const migrations: Record<string, Migration> = {
   '001_init': m001,
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '003_period_reopenings': m003,
   '004_one_time_codes': m004,
   '006_outbox_leases': m006,
+  '011_scale': m011,
 };

@@ -28,6 +28,7 @@ import type { Db } from '../db';
 import type { Unit } from '../db/schema';
 import type { Profile } from '../domain/profile';
 import { fold, shortName } from '../domain/text';
+import { underPath } from '../store/subtree';
 
 export type UnitFileFormat = 'units-2024' | 'units-2025' | 'villages';
 
@@ -303,7 +304,7 @@ class LevelWriter {
           await this.db
             .updateTable('units')
             .set({ path: sql<string>`${want.path} || substr(path, ${e.path.length + 1})` })
-            .where('path', 'like', `${e.path}%`)
+            .where(underPath(this.db, 'path', e.path))
             .where('id', '<>', e.id)
             .execute();
         }

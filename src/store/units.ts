@@ -2,6 +2,7 @@
 import type { Db } from '../db';
 import type { Unit } from '../db/schema';
 import { fold, shortName } from '../domain/text';
+import { underPath } from './subtree';
 
 export async function getUnit(db: Db, id: number): Promise<Unit | undefined> {
   return db.selectFrom('units').selectAll().where('id', '=', id).executeTakeFirst();
@@ -38,7 +39,7 @@ export async function subtree(db: Db, unit: Pick<Unit, 'path'>): Promise<Unit[]>
   return db
     .selectFrom('units')
     .selectAll()
-    .where('path', 'like', `${unit.path}%`)
+    .where(underPath(db, 'path', unit.path))
     .where('active', '=', 1)
     .orderBy('path')
     .execute();

@@ -47,6 +47,7 @@ import { translator, type Locale, type T } from '../i18n';
 import { CAPABILITIES, type ChatRef, type GroupEvent, type Mention, type Outgoing, type Platform } from '../types';
 import { allowed, authorize } from '../scope';
 import { dateOf, requestText, requestWhat, rollupText, rosterText, roleLabel, sourceLine, violationText, warningText } from './membership-text';
+import { underPath } from '../../store/subtree';
 
 const ADD = 'mbr-add';
 const COLLAB = 'mbr-collab';
@@ -499,7 +500,7 @@ async function grantCmd(ctx: Ctx, args: string): Promise<void> {
       .innerJoin('units as u', 'u.id', 't.unit_id')
       .innerJoin('people as p', 'p.id', 'm.person_id')
       .select(['p.id', 'p.display_name'])
-      .where('u.path', 'like', `${unit.path}%`)
+      .where(underPath(ctx.db, 'u.path', unit.path))
       .where('m.until', 'is', null)
       .limit(20000)
       .execute();
