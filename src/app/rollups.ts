@@ -127,6 +127,7 @@ export async function buildRollup(db: Db, profile: Profile, root: Unit, period: 
         unitId: String(c.id),
         name: c.name,
         level: c.level,
+        order: c.path,
         ...(c.kind ? { kind: c.kind } : {}),
         status: reports_ ? statusOf(profile, c, period, rep) : 'missing',
         expected: expectedOf(c),

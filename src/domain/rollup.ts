@@ -57,6 +57,8 @@ export interface RollupChild {
    * whole subtree; a roll-up child's come from its roll-up (its own unit's facts go in as `own`)
    */
   registry?: Record<string, number>;
+  /** the child's place in tree order (its path), to list a group's text lines among the children's */
+  order?: string;
 }
 
 /**
@@ -70,8 +72,8 @@ export interface LeafGroup {
   pairs: Record<string, PairSum>;
   /** registry facts over every unit of the group, reported or not */
   registry: Record<string, RegistryTotal>;
-  /** text lines, path [the unit's name] */
-  texts: Record<string, TextItem[]>;
+  /** text lines, path [the unit's name], each with its unit's place in tree order (see RollupChild.order) */
+  texts: Record<string, { order: string; item: TextItem }[]>;
   /** expected units by level and local kind, with how many reported on time and late */
   counted: { level: string; kind?: string | null; expected: number; onTime: number; late: number }[];
   /** expected units not reported / reported late, path [name]; may hold only the first by place */
@@ -226,6 +228,7 @@ interface Source {
   values?: Values | RollupResult;
   attributes?: Record<string, number>;
   own: boolean;
+  order?: string;
 }
 
 function numberOf(src: Source, key: string): { value: number; reports: number } | undefined {
@@ -352,7 +355,7 @@ function sortByName<T extends { name: string }>(xs: T[]): T[] {
 
 /** Roll up a level from its children (and optionally its own report). Pure. */
 export function rollup(children: readonly RollupChild[], opts: RollupOptions): RollupResult {
-  const sources: Source[] = children.map((c) => ({ unitId: c.unitId, name: c.name, values: c.values, attributes: c.attributes, own: false }));
+  const sources: Source[] = children.map((c) => ({ unitId: c.unitId, name: c.name, values: c.values, attributes: c.attributes, own: false, order: c.order }));
   if (opts.own) sources.push({ ...opts.own, own: true });
 
   // the whole-unit base: registry facts of every unit underneath
@@ -458,16 +461,21 @@ export function rollup(children: readonly RollupChild[], opts: RollupOptions): R
   const texts: Record<string, TextItem[]> = {};
   for (const ind of opts.indicators) {
     if (ind.type !== 'text') continue;
-    const items: TextItem[] = [...(group?.texts[ind.key] ?? [])];
+    // a group's lines go among the children's in tree order; the level's own lines last
+    const placed: { order: string; items: TextItem[] }[] = (group?.texts[ind.key] ?? []).map((g) => ({ order: g.order, items: [g.item] }));
     for (const s of sources) {
+      const mine: TextItem[] = [];
       const v = s.values;
       if (isRollup(v)) {
-        for (const it of v.texts[ind.key] ?? []) items.push({ ...it, path: [s.name, ...it.path] });
+        for (const it of v.texts[ind.key] ?? []) mine.push({ ...it, path: [s.name, ...it.path] });
       } else if (v) {
         const t = v[ind.key];
-        if (typeof t === 'string' && t.trim()) items.push({ unitId: s.unitId, name: s.name, path: s.own ? [] : [s.name], text: t.trim() });
+        if (typeof t === 'string' && t.trim()) mine.push({ unitId: s.unitId, name: s.name, path: s.own ? [] : [s.name], text: t.trim() });
       }
+      if (mine.length) placed.push({ order: s.own ? '\uffff' : (s.order ?? ''), items: mine });
     }
+    if (group) placed.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+    const items = placed.flatMap((p) => p.items);
     if (items.length) texts[ind.key] = items;
   }
 

@@ -43,6 +43,7 @@ export interface LeafSumsSpec {
 }
 
 const pairId = (a: string, b: string) => `${a}/${b}`;
+const TEXT_PAGE = 2000;
 
 interface Dialect {
   /** the value at key of the JSON object v, read once per unit (a number where it is one) */
@@ -238,14 +239,6 @@ export async function leafSums(db: Db, spec: LeafSumsSpec): Promise<Map<number, 
   return out;
 }
 
-/** Rows of a raw query, read in chunks (wrapped in a select: what the SQLite driver streams). */
-function stream<R>(db: Db, q: RawBuilder<R>): AsyncIterableIterator<R> {
-  return db
-    .selectFrom(sql`(${q})`.as('streamed'))
-    .selectAll()
-    .stream(1000) as unknown as AsyncIterableIterator<R>;
-}
-
 /** Text lines of the bottom units' latest versions, in tree (path) order per parent. */
 async function readTexts(db: Db, d: Dialect, spec: LeafSumsSpec, groupOf: (id: number) => LeafGroup): Promise<void> {
   const cols = spec.textKeys.map((k, i) => sql`${d.text(k)} as ${sql.ref(`t${i}`)}`);
@@ -254,22 +247,28 @@ async function readTexts(db: Db, d: Dialect, spec: LeafSumsSpec, groupOf: (id: n
     sql` or `,
   );
   const { period, kind } = spec;
-  const q = sql<{ id: number; parent_id: number; name: string; path: string; [t: string]: unknown }>`
-    select * from (
-      select id, parent_id, name, path, ${sql.join(cols)} from (
-        select u.id, u.parent_id, u.name, u.path, ${d.values} as v
-        from units u
-        join reports r on r.unit_id = u.id and r.period = ${period} and r.kind = ${kind}
-          and r.version = (select max(x.version) from reports x where x.unit_id = u.id and x.period = ${period} and x.kind = ${kind})
-        where ${leafWhere(spec)}) leaf) x
-    where ${any}`;
   const rows: { parent: number; path: string; item: TextItem; key: string }[] = [];
-  for await (const r of stream(db, q)) {
-    spec.textKeys.forEach((k, i) => {
-      const t = r[`t${i}`];
-      if (typeof t === 'string' && t.trim()) rows.push({ parent: Number(r.parent_id), path: r.path, key: k, item: { unitId: String(r.id), name: r.name, path: [r.name], text: t.trim() } });
-    });
+  // in pages by unit id: only units with a text line are read, a page at a time
+  for (let after = 0; ; ) {
+    const { rows: page } = await sql<{ id: number; parent_id: number; name: string; path: string; [t: string]: unknown }>`
+      select * from (
+        select id, parent_id, name, path, ${sql.join(cols)} from (
+          select u.id, u.parent_id, u.name, u.path, ${d.values} as v
+          from units u
+          join reports r on r.unit_id = u.id and r.period = ${period} and r.kind = ${kind}
+            and r.version = (select max(x.version) from reports x where x.unit_id = u.id and x.period = ${period} and x.kind = ${kind})
+          where ${leafWhere(spec)} and u.id > ${after}) leaf) x
+      where ${any}
+      order by id
+      limit ${TEXT_PAGE}`.execute(db);
+    for (const r of page) {
+      spec.textKeys.forEach((k, i) => {
+        const t = r[`t${i}`];
+        if (typeof t === 'string' && t.trim()) rows.push({ parent: Number(r.parent_id), path: r.path, key: k, item: { unitId: String(r.id), name: r.name, path: [r.name], text: t.trim() } });
+      });
+    }
+    if (page.length < TEXT_PAGE) break;
+    after = Number(page[page.length - 1]!.id);
   }
-  rows.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  for (const r of rows) (groupOf(r.parent).texts[r.key] ??= []).push(r.item);
+  for (const r of rows) (groupOf(r.parent).texts[r.key] ??= []).push({ order: r.path, item: r.item });
 }

@@ -240,7 +240,7 @@ describe.each(cases)('%s', (profileId, levels, shapeArb) => {
         const [child] = got.children.length ? [got.children[0]!.unit] : (await subtree(h.db, root)).filter((u) => u.parent_id === root.id);
         if (child) expect((await buildRollup(h.db, profile, child, PERIOD)).result).toEqual(bounded(await referenceRollup(h.db, profile, child, PERIOD)));
       }),
-      { numRuns: 25 },
+      { numRuns: 40 },
     );
   });
 });
