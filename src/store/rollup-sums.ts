@@ -54,7 +54,8 @@ interface Dialect {
   text(key: string): RawBuilder<unknown>;
   /** the report's values as the JSON type the functions take */
   values: RawBuilder<unknown>;
-  materialized: RawBuilder<unknown>;
+  /** keeps a subquery from being flattened into its outer query (each unit's row is computed once) */
+  fence: RawBuilder<unknown>;
   /** "id:name" of the group's rows where cond holds, joined by \u001f */
   names(cond: RawBuilder<unknown>): RawBuilder<unknown>;
 }
@@ -66,7 +67,7 @@ function dialectOf(db: Db): Dialect {
       num: (c) => c,
       text: (k) => sql`case when jsonb_typeof(v -> ${k}::text) = 'string' then v ->> ${k}::text end`,
       values: sql`r."values"::jsonb`,
-      materialized: sql`materialized`,
+      fence: sql`offset 0`,
       names: (c) => sql`string_agg(case when ${c} then id || ':' || name end, chr(31))`,
     };
   }
@@ -76,7 +77,7 @@ function dialectOf(db: Db): Dialect {
     num: (c) => sql`(case when typeof(${c}) in ('integer', 'real') then ${c} end)`,
     text: (k) => sql`case when json_type(v, ${path(k)}) = 'text' then json_extract(v, ${path(k)}) end`,
     values: sql`r."values"`,
-    materialized: sql`materialized`,
+    fence: sql`limit -1`,
     names: (c) => sql`group_concat(case when ${c} then id || ':' || name end, char(31))`,
   };
 }
@@ -173,9 +174,9 @@ export async function leafSums(db: Db, spec: LeafSumsSpec): Promise<Map<number, 
     );
   });
   const query = sql<AggRow>`
-    with leaf as ${d.materialized} (${leafRows(db, d, spec, rawCols)}),
-    lv as (select leaf.*, ${statusSql(spec)} as st from leaf)
-    select parent_id, level, kind, ${sql.join(aggs)} from lv group by parent_id, level, kind`;
+    select parent_id, level, kind, ${sql.join(aggs)}
+    from (select leaf.*, ${statusSql(spec)} as st from (${leafRows(db, d, spec, rawCols)} ${d.fence}) leaf) lv
+    group by parent_id, level, kind`;
   const { rows } = await query.execute(db);
 
   const out = new Map<number, LeafGroup>();
