@@ -1,4 +1,5 @@
 /** What every benchmark script shares. */
+import fs from 'node:fs';
 
 /** Kilobytes (as process.resourceUsage().maxRSS gives them) in whole megabytes. */
 export const mb = (kb: number): string => (kb / 1024).toFixed(0);
@@ -14,4 +15,29 @@ export function exitWith(step: Promise<boolean | void>): void {
       process.exitCode = 1;
     },
   );
+}
+
+/** One measured figure of a benchmark run, collected by bench/index.ts into bench/results.md. */
+export interface Measure {
+  bench: string;
+  /** what was measured ("province roll-up", "plan one point") */
+  measure: string;
+  /** the figure, and its unit ("ms", "reports/s", "×") */
+  value: number;
+  unit: string;
+  /** the baseline in the same run, when there is one, and value ÷ baseline */
+  baseline?: number;
+  ratio?: number;
+  /** peak RSS of the measuring process, MB */
+  rssMb?: number;
+  /** the target in words ("≤ 2× and < 300 MB"), and whether this run met it */
+  target?: string;
+  ok?: boolean;
+  db?: string;
+}
+
+/** Appends a measure to the file bench/index.ts gave (BENCH_OUT); printed either way. */
+export function record(m: Measure): void {
+  const file = process.env.BENCH_OUT;
+  if (file) fs.appendFileSync(file, JSON.stringify(m) + '\n');
 }

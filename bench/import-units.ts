@@ -12,7 +12,7 @@ import { importUnitsFile, readUnitsFile, totalCounts } from '../src/app/import-u
 import { getProfile } from '../src/app/profiles';
 import { openDatabase } from '../src/db';
 import { migrateToLatest } from '../src/db/migrate';
-import { exitWith, mb } from './common';
+import { exitWith, mb, record } from './common';
 
 export const name = 'import-units';
 
@@ -85,6 +85,7 @@ export async function run(): Promise<boolean> {
     const unchanged = totalCounts(again1).unchanged + totalCounts(again2).unchanged;
     const rows = p1.rows + p2.rows;
     const ok = importMs / 1000 < LIMIT_SECONDS && peakKb / 1024 < LIMIT_MB && unchanged === inserted;
+    record({ bench: name, db: 'sqlite', measure: `units import, ${inserted.toLocaleString('en')} units`, value: importMs / 1000, unit: 's', baseline: parseMs / 1000, ratio: importMs / parseMs, rssMb: peakKb / 1024, target: `< ${LIMIT_SECONDS} s, < ${LIMIT_MB} MB`, ok });
     console.log(`[${name}] ${rows.toLocaleString('en')} CSV rows (${p1.rows} communes + ${p2.rows} villages) → ${inserted.toLocaleString('en')} units`);
     console.log(`  peak RSS before any parsing (node + tsx + the generated file): ${mb(rssAtStart)} MB`);
     console.log(`  baseline, read + parse + validate only: ${(parseMs / 1000).toFixed(2)} s (peak RSS so far ${mb(rssAfterParse)} MB)`);

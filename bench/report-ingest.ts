@@ -20,7 +20,7 @@ import { upsertLink } from '../src/store/chats';
 import { addIdentity, createPerson } from '../src/store/people';
 import { addMember, createTeam } from '../src/store/teams';
 import { insertUnit } from '../src/store/units';
-import { exitWith } from './common';
+import { exitWith, record } from './common';
 
 export const name = 'report-ingest';
 const VILLAGES = 1000;
@@ -83,6 +83,7 @@ async function main(): Promise<boolean> {
     const perSecond = REPORTS / (ingestMs / 1000);
     const basePerSecond = REPORTS / (baseMs / 1000);
     const ok = stored === REPORTS && perSecond >= TARGET_PER_SECOND;
+    record({ bench: name, db: 'sqlite', measure: `report ingest, ${REPORTS} reports`, value: perSecond, unit: 'reports/s', baseline: basePerSecond, ratio: ingestMs / baseMs, rssMb: process.resourceUsage().maxRSS / 1024, target: `≥ ${TARGET_PER_SECOND} reports/s`, ok });
     console.log(`[${name}] ${REPORTS} reports from ${VILLAGES} village leaders (2 events each: report + "ok"), ${stored} versions stored`);
     console.log(`  baseline, /trogiup through the core: ${basePerSecond.toFixed(0)} events/s`);
     console.log(`  report ingest (parse, check, store, reply queued): ${perSecond.toFixed(0)} reports/s; one report costs ${(ingestMs / baseMs).toFixed(2)}× a baseline event`);

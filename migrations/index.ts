@@ -7,6 +7,7 @@ import * as m004 from './004_one_time_codes';
 import * as m006 from './006_outbox_leases';
 import * as m007 from './007_inbound_updates';
 import * as m008 from './008_retention_indexes';
+import * as m011 from './011_scale';
 
 export const migrations: Record<string, Migration> = {
   '001_init': m001,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '006_outbox_leases': m006,
   '007_inbound_updates': m007,
   '008_retention_indexes': m008,
+  '011_scale': m011,
 };

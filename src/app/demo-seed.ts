@@ -16,6 +16,7 @@ import { grantRole, type GrantRole } from '../store/grants';
 import { addMember, createTeam } from '../store/teams';
 import { getUnitByCode, insertUnit } from '../store/units';
 import { getProfile } from './profiles';
+import { underPath } from '../store/subtree';
 
 export const SIMULATOR = 'simulator';
 export const DEMO_ADMIN_ID = 'sim-admin';
@@ -222,7 +223,7 @@ async function readSummary(db: Db, profile: Profile, root: Unit, created: boolea
   const units = await db
     .selectFrom('units')
     .selectAll()
-    .where('path', 'like', `${root.path}%`)
+    .where(underPath(db, 'path', root.path))
     .orderBy('id')
     .execute();
   const unitName = new Map(units.map((u) => [u.id, u.name]));

@@ -14,6 +14,7 @@ import type { TeamRole } from '../domain/profile';
 import { memberRollup, type MemberCounts } from './member-reports';
 import type { ProfileOf } from './membership';
 import { getProfile } from './profiles';
+import { underPath } from '../store/subtree';
 
 const ROLE_VI: Record<TeamRole, string> = { leader: 'tổ trưởng', deputy: 'tổ phó', member: 'thành viên', collaborator: 'cộng tác viên' };
 
@@ -51,7 +52,7 @@ async function* memberRows(db: Db, root: Unit, page = 5000) {
       .innerJoin('units as u', 'u.id', 't.unit_id')
       .innerJoin('people as p', 'p.id', 'm.person_id')
       .select(['m.id', 'u.code', 'u.name as unit_name', 't.name as team', 'p.display_name', 'p.phone', 'm.role', 'm.occupation', 'm.since'])
-      .where('u.path', 'like', `${root.path}%`)
+      .where(underPath(db, 'u.path', root.path))
       .where('m.until', 'is', null)
       .where('t.active', '=', 1)
       .where('m.id', '>', after)

@@ -12,6 +12,7 @@ import { roster } from '../store/teams';
 import { subtree } from '../store/units';
 import { ruleOfTeam, type ProfileOf } from './membership';
 import { getProfile } from './profiles';
+import { underPath } from '../store/subtree';
 
 export interface MemberCounts {
   teams: number;
@@ -66,7 +67,7 @@ export async function memberRollup(db: Db, root: Unit, profileOf: ProfileOf = ge
     .selectFrom('teams as t')
     .innerJoin('units as u', 'u.id', 't.unit_id')
     .select(['t.id', 't.unit_id', 't.kind'])
-    .where('u.path', 'like', `${root.path}%`)
+    .where(underPath(db, 'u.path', root.path))
     .where('u.active', '=', 1)
     .where('t.active', '=', 1)
     .execute();
@@ -75,7 +76,7 @@ export async function memberRollup(db: Db, root: Unit, profileOf: ProfileOf = ge
     .innerJoin('teams as t', 't.id', 'm.team_id')
     .innerJoin('units as u', 'u.id', 't.unit_id')
     .select(['m.team_id', 'm.role', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('u.path', 'like', `${root.path}%`)
+    .where(underPath(db, 'u.path', root.path))
     .where('u.active', '=', 1)
     .where('t.active', '=', 1)
     .where('m.until', 'is', null)

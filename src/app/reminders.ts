@@ -56,6 +56,7 @@ import {
   levelSnapshot,
   linksOfUnits,
   oneOffsByProfile,
+  parentsAtLevel,
   recordedKeys,
   unitsById,
   type Contact,
@@ -70,6 +71,8 @@ import { kindsOf } from '../domain/rollup';
 import { levelWord, MAX_LISTED, PointTexts, readyText } from './reminder-texts';
 
 export const DEFAULT_LOOKBACK_DAYS = 7;
+/** Parents per piece when a point is planned in pieces (runPoint): ~10,000 villages of 100 communes. */
+export const CHUNK_PARENTS = 100;
 
 export interface ReminderDeps {
   db: Db;
@@ -273,7 +276,7 @@ export class Reminders {
    * the recipients of each enabled ladder step; texts (rendered when queued) speak as of `now`
    * (days left). No writes.
    */
-  async planPoint(profile: Profile, sp: ScheduledPoint, now: Date): Promise<PointPlan> {
+  async planPoint(profile: Profile, sp: ScheduledPoint, now: Date, scope?: { parents: readonly number[] }): Promise<PointPlan> {
     const db = this.db;
     const ladder = profile.reporting.reminders.ladder;
     const level = sp.level;
@@ -291,6 +294,7 @@ export class Reminders {
       period: subject,
       kind: kindOf(sp),
       roles: rule ? (rule.deputy.actsAsLeader ? ['leader', 'deputy'] : ['leader']) : null,
+      ...(scope ? { parents: scope.parents } : {}),
     });
     const missing = expected.filter((u) => !u.reported);
     const plan: PointPlan = {
@@ -403,7 +407,7 @@ export class Reminders {
           named(unreachHere),
           unreachHere.length,
           { role, names: nobodyHere.slice(0, MAX_LISTED).map((u) => u.name), total: nobodyHere.length },
-          levelWord(profile, level, kindsOf(e.kinds)),
+          levelWord(profile, level, kindsOf(e.kinds.map((k) => [k, 1]))),
         );
         // mention the leaders named in the list (the list shows at most MAX_LISTED units)
         const listed = e.missing.slice(0, MAX_LISTED).flatMap((u) => contactsOf(u));
@@ -489,7 +493,7 @@ export class Reminders {
    * Queues a plan: per chunk of items, one transaction that first claims the items' keys and then
    * queues the messages of the keys it won. Returns the counts.
    */
-  async commit(plan: PointPlan, at: Date): Promise<{ queuedItems: number; queuedMessages: number; skippedItems: number }> {
+  async commit(plan: PointPlan, at: Date, opts: { markDone?: boolean } = {}): Promise<{ queuedItems: number; queuedMessages: number; skippedItems: number }> {
     let queuedItems = 0;
     let queuedMessages = 0;
     let skippedItems = 0;
@@ -505,9 +509,53 @@ export class Reminders {
         skippedItems += part.length - won.size;
       });
     }
-    await claimKeys(this.db, [doneKey(plan.profile, plan.point)], at);
-    this.done.add(doneKey(plan.profile, plan.point));
+    if (opts.markDone !== false) {
+      await claimKeys(this.db, [doneKey(plan.profile, plan.point)], at);
+      this.done.add(doneKey(plan.profile, plan.point));
+    }
     return { queuedItems, queuedMessages, skippedItems };
+  }
+
+  /**
+   * Plans and queues a point in pieces of CHUNK_PARENTS parents (their units, the progress lines to
+   * them, their chairmen where the approval level is the parent level), so memory stays that of one
+   * piece whatever the number of units; the same keys as one plan, the point marked handled after
+   * the last piece (a crash midway resumes: the keys already claimed are skipped). A level with
+   * units without a parent, or whose chairmen sit above the parent level on an overdue point, is
+   * planned in one piece. The returned plan holds the counts and lists, not the items.
+   */
+  async runPoint(profile: Profile, sp: ScheduledPoint, now: Date): Promise<{ plan: PointPlan; queuedItems: number; queuedMessages: number; skippedItems: number }> {
+    const parent = parentLevel(profile, sp.level);
+    const approverAbove =
+      sp.point.kind === 'overdue' &&
+      profile.reporting.reminders.ladder.approverAfterDeadline &&
+      !!parent &&
+      levelIndex(profile, profile.approval.level) < levelIndex(profile, parent.key);
+    const parents = parent && !approverAbove ? await parentsAtLevel(this.db, profile.id, sp.level) : undefined;
+    if (!parents || parents.hasTop || parents.ids.length <= CHUNK_PARENTS) {
+      const plan = await this.planPoint(profile, sp, now);
+      return { plan, ...(await this.commit(plan, now)) };
+    }
+    const total = { queuedItems: 0, queuedMessages: 0, skippedItems: 0 };
+    let summary: PointPlan | undefined;
+    for (let i = 0; i < parents.ids.length; i += CHUNK_PARENTS) {
+      const part = await this.planPoint(profile, sp, now, { parents: parents.ids.slice(i, i + CHUNK_PARENTS) });
+      const c = await this.commit(part, now, { markDone: false });
+      total.queuedItems += c.queuedItems;
+      total.queuedMessages += c.queuedMessages;
+      total.skippedItems += c.skippedItems;
+      if (!summary) summary = { ...part, items: [] };
+      else {
+        summary.expected += part.expected;
+        summary.reported += part.reported;
+        summary.missing += part.missing;
+        summary.unreachable.push(...part.unreachable);
+        summary.parentsWithoutGroup.push(...part.parentsWithoutGroup);
+      }
+    }
+    await claimKeys(this.db, [doneKey(profile.id, sp)], now);
+    this.done.add(doneKey(profile.id, sp));
+    return { plan: summary!, ...total };
   }
 
   /** Points with `now − lookbackDays < at <= now`, from a list computed once per local day. */
@@ -549,16 +597,20 @@ export class Reminders {
   async runDue(now: Date, opts: { dryRun?: boolean } = {}): Promise<RunResult> {
     const result: RunResult = { now, points: [], messages: 0 };
     for (const { profile, point } of await this.duePoints(now)) {
-      const plan = await this.planPoint(profile, point, now);
+      let plan: PointPlan;
       let counts;
       if (opts.dryRun) {
+        plan = await this.planPoint(profile, point, now);
         const recorded = await recordedKeys(this.db, plan.items.map((x) => x.key));
         const fresh = plan.items.filter((x) => !recorded.has(x.key));
         counts = { queuedItems: fresh.length, queuedMessages: fresh.reduce((n, x) => n + x.to.length, 0), skippedItems: plan.items.length - fresh.length };
+        result.points.push({ profile: profile.id, key: point.key, at: point.point.at, ...counts, plan });
       } else {
-        counts = await this.commit(plan, now);
+        const run = await this.runPoint(profile, point, now);
+        plan = run.plan;
+        counts = { queuedItems: run.queuedItems, queuedMessages: run.queuedMessages, skippedItems: run.skippedItems };
+        result.points.push({ profile: profile.id, key: point.key, at: point.point.at, ...counts, plan });
       }
-      result.points.push({ profile: profile.id, key: point.key, at: point.point.at, ...counts, plan });
       result.messages += counts.queuedMessages;
       if (plan.unreachable.length || plan.parentsWithoutGroup.length) {
         this.deps.log?.warn(
@@ -622,7 +674,7 @@ export async function afterReportStored(db: Db, profile: Profile, unit: Unit, pe
   const sum = (f: (r: (typeof rows)[number]) => number) => rows.reduce((n, r) => n + f(r), 0);
   const expected = sum((r) => Number(r.expected));
   if (expected === 0 || sum((r) => Number(r.includes_self ?? 0)) !== 1 || sum((r) => Number(r.reported ?? 0)) < expected) return [];
-  const kinds = kindsOf(rows.flatMap((r) => Array<string | undefined>(Number(r.expected)).fill(r.kind ?? undefined)));
+  const kinds = kindsOf(rows.map((r) => [r.kind, Number(r.expected)]));
   const parent = (await unitsById(db, [unit.parent_id])).get(unit.parent_id);
   if (!parent) return [];
   const key = `${profile.id}|${subject}|${unit.level}|ready:${parent.id}`;

@@ -1,6 +1,9 @@
 /**
- * Progress and roll-ups over a unit's whole subtree, whatever the number of levels: two queries
- * (units, reports) and the pure roll-up arithmetic, level by level from the bottom.
+ * Progress and roll-ups over a unit's whole subtree, whatever the number of levels and units, in
+ * bounded memory: the root, its direct children and the units with units below them are read one by
+ * one (a few thousand at national scale); the bottom units further down (the villages under a
+ * province's communes) reach the pure roll-up arithmetic as per-parent sums the database computed
+ * (src/store/rollup-sums.ts). Missing and late lists keep the first LIST_LIMIT units by place.
  */
 import type { Db } from '../db';
 import type { Unit } from '../db/schema';
@@ -9,7 +12,8 @@ import { resolveIndicators, type ResolvedIndicator } from '../domain/indicators'
 import { dueFor, teamRuleFor, type Profile } from '../domain/profile';
 import { diffValues, rollup, type ReportStatus, type RollupChild, type RollupResult, type ValueChange } from '../domain/rollup';
 import { latestReports, type LatestReport, type StoredReport } from '../store/reports';
-import { subtree } from '../store/units';
+import { leafSums, type LeafSumsSpec } from '../store/rollup-sums';
+import { childrenOf, upperSubtree, subtreeSize } from '../store/units';
 import { PERIODIC } from './reporting';
 
 export interface UnitRollup {
@@ -30,6 +34,9 @@ export interface UnitRollup {
 
 /** Indicators counted from the roster (active teams, current members), never from typed values. */
 export const ROSTER_KEYS = ['team_count', 'member_count'] as const;
+
+/** Most units a roll-up keeps in each missing or late list (the first by place; counts stay exact). */
+export const LIST_LIMIT = 50;
 
 interface RosterCount {
   teams: number;
@@ -74,9 +81,20 @@ export function statusOf(profile: Profile, unit: Unit, period: Period, rep: Late
 }
 
 export async function buildRollup(db: Db, profile: Profile, root: Unit, period: Period): Promise<UnitRollup> {
-  const units = await subtree(db, root);
+  // the root's children one by one, and every unit with units below it; bottom units further down as sums
+  const [upper, direct, size] = await Promise.all([upperSubtree(db, root), childrenOf(db, root.id), subtreeSize(db, root)]);
+  const withKids = new Set(upper.map((u) => u.id));
+  const byId = new Map<number, Unit>([[root.id, root]]);
+  for (const u of [...upper, ...direct]) byId.set(u.id, u);
+  const units = [...byId.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const ids = units.map((u) => u.id);
-  const [reports, roster] = await Promise.all([latestReports(db, ids, periodKey(period), PERIODIC), rosterCounts(db, ids)]);
+  const indicators = profileIndicators(profile);
+  const deep = upper.some((u) => u.id !== root.id);
+  const [reports, roster, groups] = await Promise.all([
+    latestReports(db, ids, periodKey(period), PERIODIC),
+    rosterCounts(db, ids),
+    deep ? leafSums(db, { ...leafSpec(profile, root, period, indicators), parents: upper.filter((u) => u.id !== root.id).map((u) => u.id), upper: upper.map((u) => u.id) }) : Promise.resolve(undefined),
+  ]);
   const kids = new Map<number, Unit[]>();
   for (const u of units) {
     if (u.parent_id === null || u.id === root.id) continue;
@@ -84,7 +102,6 @@ export async function buildRollup(db: Db, profile: Profile, root: Unit, period: 
     list.push(u);
     kids.set(u.parent_id, list);
   }
-  const indicators = profileIndicators(profile);
   const rank = rankKey(indicators);
   const attributes = (u: Unit) => (u.households !== null ? { households_total: u.households } : undefined);
   // what the registers say about a unit: households from the unit list, teams and members from the roster
@@ -110,19 +127,23 @@ export async function buildRollup(db: Db, profile: Profile, root: Unit, period: 
         unitId: String(c.id),
         name: c.name,
         level: c.level,
+        order: c.path,
         ...(c.kind ? { kind: c.kind } : {}),
         status: reports_ ? statusOf(profile, c, period, rep) : 'missing',
         expected: expectedOf(c),
-        values: kids.has(c.id) ? compute(c) : rep?.values,
+        values: withKids.has(c.id) ? compute(c) : rep?.values,
         ...(attrs ? { attributes: attrs } : {}),
-        ...(reg && !kids.has(c.id) ? { registry: reg } : {}),
+        ...(reg && !withKids.has(c.id) ? { registry: reg } : {}),
       };
     });
     const own = reports.get(u.id)?.own;
     const attrs = attributes(u);
     const reg = registry(u);
+    const group = u.id === root.id ? undefined : groups?.get(u.id);
     return rollup(children, {
       indicators,
+      maxListed: LIST_LIMIT,
+      ...(group ? { group } : {}),
       ...(own || attrs || reg
         ? {
             own: {
@@ -147,9 +168,36 @@ export async function buildRollup(db: Db, profile: Profile, root: Unit, period: 
     indicators,
     status: statusOf(profile, root, period, mine),
     dueAt: dueAt(profile, root.level, period),
-    size: units.length,
+    size,
     ...(mine?.sentUp && mine.sentUp.source === 'rollup' ? { lastSentUp: mine.sentUp } : {}),
     children: (kids.get(root.id) ?? []).filter(expectedOf).map((c) => ({ unit: c, firstSentUpAt: reports.get(c.id)?.firstSentUpAt ?? undefined })),
+  };
+}
+
+/** What the database sums for the bottom units: the roll-up's indicators, pairs, texts and rules. */
+function leafSpec(profile: Profile, root: Unit, period: Period, indicators: ResolvedIndicator[]): Omit<LeafSumsSpec, 'parents' | 'upper'> {
+  const roster = new Set<string>(ROSTER_KEYS);
+  const keys = indicators.filter((i) => i.type !== 'text' && i.aggregation.kind !== 'ratio' && i.aggregation.kind !== 'text' && !roster.has(i.key)).map((i) => i.key);
+  const pairs = new Map<string, [string, string]>();
+  for (const ind of indicators) {
+    if (ind.aggregation.kind === 'ratio') pairs.set(`${ind.aggregation.numerator}/${ind.aggregation.denominator}`, [ind.aggregation.numerator, ind.aggregation.denominator]);
+    if (ind.shareOf) pairs.set(`${ind.key}/${ind.shareOf}`, [ind.key, ind.shareOf]);
+    if (ind.target) pairs.set(`${ind.key}/${ind.target.of}`, [ind.key, ind.target.of]);
+  }
+  const dueByLevel = new Map<string, string | undefined>();
+  for (const l of profile.levels) if (dueFor(profile, l.key)) dueByLevel.set(l.key, dueAt(profile, l.key, period)?.toISOString());
+  return {
+    root,
+    period: periodKey(period),
+    kind: PERIODIC,
+    keys,
+    fillFromHouseholds: ['households_total'],
+    pairs: [...pairs.values()],
+    textKeys: indicators.filter((i) => i.type === 'text').map((i) => i.key),
+    dueByLevel,
+    teamLevels: profile.teams.map((t) => t.level),
+    registryKeys: { households: 'households_total', teams: 'team_count', members: 'member_count' },
+    listLimit: LIST_LIMIT,
   };
 }
 

@@ -27,6 +27,10 @@
  * - Ranking: direct children by one indicator (or by it per a denominator), best first; the worst
  *   list takes the lowest among those not already in the best list; children without a value are
  *   listed as unranked.
+ * - Scale: a level below the one shown may take its bottom units as one `group` of sums the database
+ *   computed (per indicator, per pair, registry, completeness counts) instead of one child each;
+ *   `maxListed` keeps only the first units by place (`comparePlaces`) in missing and late lists, the
+ *   counts staying exact. A group's units are neither ranked nor listed under a target.
  */
 import type { IndicatorDef } from './indicators';
 
@@ -53,6 +57,28 @@ export interface RollupChild {
    * whole subtree; a roll-up child's come from its roll-up (its own unit's facts go in as `own`)
    */
   registry?: Record<string, number>;
+  /** the child's place in tree order (its path), to list a group's text lines among the children's */
+  order?: string;
+}
+
+/**
+ * Many bottom units (no units below them) of one level, summed elsewhere (by the database): what
+ * they would add to the level's roll-up as one child each.
+ */
+export interface LeafGroup {
+  /** per indicator: the sum over the units holding a number (attributes filled), and how many */
+  sums: Record<string, { value: number; count: number }>;
+  /** per "numerator/denominator": sums over the units holding both, `contributors` = how many */
+  pairs: Record<string, PairSum>;
+  /** registry facts over every unit of the group, reported or not */
+  registry: Record<string, RegistryTotal>;
+  /** text lines, path [the unit's name], each with its unit's place in tree order (see RollupChild.order) */
+  texts: Record<string, { order: string; item: TextItem }[]>;
+  /** expected units by level and local kind, with how many reported on time and late */
+  counted: { level: string; kind?: string | null; expected: number; onTime: number; late: number }[];
+  /** expected units not reported / reported late, path [name]; may hold only the first by place */
+  missingUnits: UnitRef[];
+  lateUnits: UnitRef[];
 }
 
 export interface RollupOptions {
@@ -70,6 +96,10 @@ export interface RollupOptions {
    * ratio indicators, shares, targets and `rankBy.per` are carried already
    */
   extraPairs?: readonly (readonly [string, string])[];
+  /** more direct children, summed elsewhere (see LeafGroup) */
+  group?: LeafGroup;
+  /** keep at most this many units, the first by place, in each missing and late list (counts stay exact) */
+  maxListed?: number;
 }
 
 export interface Total {
@@ -198,6 +228,7 @@ interface Source {
   values?: Values | RollupResult;
   attributes?: Record<string, number>;
   own: boolean;
+  order?: string;
 }
 
 function numberOf(src: Source, key: string): { value: number; reports: number } | undefined {
@@ -249,12 +280,25 @@ function mergeInto(a: Completeness, b: Completeness, prefix?: string) {
   a.lateUnits.push(...b.lateUnits.map(re));
 }
 
-function levelOf(units: { level?: string }[]): string | undefined {
-  const levels = new Set(units.map((u) => u.level));
-  return levels.size === 1 ? [...levels][0] : undefined;
+const PLACE = new Intl.Collator('vi', { numeric: true });
+
+/** Place order: by the names of the path, level by level (the order lists are shown in). Pure. */
+export function comparePlaces(a: { path: readonly string[] }, b: { path: readonly string[] }): number {
+  const n = Math.min(a.path.length, b.path.length);
+  for (let i = 0; i < n; i++) {
+    const c = PLACE.compare(a.path[i]!, b.path[i]!);
+    if (c) return c;
+  }
+  return a.path.length - b.path.length;
 }
 
-function directCompleteness(children: readonly RollupChild[]): Completeness {
+/** The first `max` units by place. */
+function firstByPlace(list: UnitRef[], max: number | undefined): UnitRef[] {
+  if (max === undefined) return list;
+  return list.sort(comparePlaces).slice(0, max);
+}
+
+function directCompleteness(children: readonly RollupChild[], group?: LeafGroup, max?: number): Completeness {
   const c = emptyCompleteness();
   const counted = children.filter((ch) => ch.expected);
   for (const ch of counted) {
@@ -270,20 +314,37 @@ function directCompleteness(children: readonly RollupChild[]): Completeness {
       }
     }
   }
-  const level = levelOf(counted);
+  const levels = new Set<string | undefined>(counted.map((ch) => ch.level));
+  const kinds: [string | null | undefined, number][] = counted.map((ch) => [ch.kind, 1]);
+  for (const g of group?.counted ?? []) {
+    if (g.expected <= 0) continue;
+    c.expected += g.expected;
+    c.actual += g.onTime + g.late;
+    c.onTime += g.onTime;
+    c.late += g.late;
+    levels.add(g.level);
+    kinds.push([g.kind, g.expected]);
+  }
+  if (group) {
+    c.missingUnits.push(...group.missingUnits);
+    c.lateUnits.push(...group.lateUnits);
+  }
+  c.missingUnits = firstByPlace(c.missingUnits, max);
+  c.lateUnits = firstByPlace(c.lateUnits, max);
+  const level = levels.size === 1 ? [...levels][0] : undefined;
   if (level !== undefined) c.level = level;
-  const kinds = kindsOf(counted.map((ch) => ch.kind));
-  if (kinds) c.kinds = kinds;
+  const kindCounts = kindsOf(kinds);
+  if (kindCounts) c.kinds = kindCounts;
   return finish(c);
 }
 
 /** Counted units per kind, lower case; undefined when a unit's kind is unknown. */
-export function kindsOf(kinds: (string | undefined)[]): Record<string, number> | undefined {
-  if (kinds.length === 0 || kinds.some((k) => !k?.trim())) return undefined;
+export function kindsOf(kinds: [string | null | undefined, number][]): Record<string, number> | undefined {
+  if (kinds.length === 0 || kinds.some(([k]) => !k?.trim())) return undefined;
   const counts: Record<string, number> = {};
-  for (const k of kinds) {
+  for (const [k, n] of kinds) {
     const key = k!.trim().toLocaleLowerCase('vi');
-    counts[key] = (counts[key] ?? 0) + 1;
+    counts[key] = (counts[key] ?? 0) + n;
   }
   return counts;
 }
@@ -294,7 +355,7 @@ function sortByName<T extends { name: string }>(xs: T[]): T[] {
 
 /** Roll up a level from its children (and optionally its own report). Pure. */
 export function rollup(children: readonly RollupChild[], opts: RollupOptions): RollupResult {
-  const sources: Source[] = children.map((c) => ({ unitId: c.unitId, name: c.name, values: c.values, attributes: c.attributes, own: false }));
+  const sources: Source[] = children.map((c) => ({ unitId: c.unitId, name: c.name, values: c.values, attributes: c.attributes, own: false, order: c.order }));
   if (opts.own) sources.push({ ...opts.own, own: true });
 
   // the whole-unit base: registry facts of every unit underneath
@@ -312,6 +373,14 @@ export function rollup(children: readonly RollupChild[], opts: RollupOptions): R
     }
   };
   for (const c of children) addRegistry(isRollup(c.values) ? c.values.registry : c.registry);
+  const group = opts.group;
+  for (const [k, f] of Object.entries(group?.registry ?? {})) {
+    if (!Number.isFinite(f.value) || f.units <= 0) continue;
+    const r = (registry[k] ??= { value: 0, units: 0 });
+    r.value = round(r.value + f.value);
+    r.units += f.units;
+    registryContributors[k] = (registryContributors[k] ?? 0) + f.units;
+  }
   addRegistry(opts.own?.registry);
 
   // totals
@@ -327,6 +396,12 @@ export function rollup(children: readonly RollupChild[], opts: RollupOptions): R
     let value = 0;
     let contributors = 0;
     let reports = 0;
+    const g = group?.sums[ind.key];
+    if (g && g.count > 0) {
+      value += g.value;
+      contributors += g.count;
+      reports += g.count;
+    }
     for (const s of sources) {
       const n = numberOf(s, ind.key);
       if (!n) continue;
@@ -349,6 +424,12 @@ export function rollup(children: readonly RollupChild[], opts: RollupOptions): R
   const pairs: Record<string, PairSum> = {};
   for (const [id, [num, den]] of specs) {
     const acc: PairSum = { numerator: 0, denominator: 0, contributors: 0 };
+    const g = group?.pairs[id];
+    if (g && g.contributors > 0) {
+      acc.numerator += g.numerator;
+      acc.denominator += g.denominator;
+      acc.contributors += g.contributors;
+    }
     for (const s of sources) {
       const p = pairOf(s, num, den);
       if (!p) continue;
@@ -380,16 +461,21 @@ export function rollup(children: readonly RollupChild[], opts: RollupOptions): R
   const texts: Record<string, TextItem[]> = {};
   for (const ind of opts.indicators) {
     if (ind.type !== 'text') continue;
-    const items: TextItem[] = [];
+    // a group's lines go among the children's in tree order; the level's own lines last
+    const placed: { order: string; items: TextItem[] }[] = (group?.texts[ind.key] ?? []).map((g) => ({ order: g.order, items: [g.item] }));
     for (const s of sources) {
+      const mine: TextItem[] = [];
       const v = s.values;
       if (isRollup(v)) {
-        for (const it of v.texts[ind.key] ?? []) items.push({ ...it, path: [s.name, ...it.path] });
+        for (const it of v.texts[ind.key] ?? []) mine.push({ ...it, path: [s.name, ...it.path] });
       } else if (v) {
         const t = v[ind.key];
-        if (typeof t === 'string' && t.trim()) items.push({ unitId: s.unitId, name: s.name, path: s.own ? [] : [s.name], text: t.trim() });
+        if (typeof t === 'string' && t.trim()) mine.push({ unitId: s.unitId, name: s.name, path: s.own ? [] : [s.name], text: t.trim() });
       }
+      if (mine.length) placed.push({ order: s.own ? '\uffff' : (s.order ?? ''), items: mine });
     }
+    if (group) placed.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+    const items = placed.flatMap((p) => p.items);
     if (items.length) texts[ind.key] = items;
   }
 
@@ -426,16 +512,27 @@ export function rollup(children: readonly RollupChild[], opts: RollupOptions): R
   }
 
   // completeness
-  const completeness = directCompleteness(children);
+  const max = opts.maxListed;
+  const completeness = directCompleteness(children, group, max);
   const byDepth: Completeness[] = [completeness];
   const deeperLevels: (string | undefined)[][] = [];
   const deeperKinds: (Record<string, number> | undefined)[][] = [];
-  for (const ch of children) {
+  // with a bound, only the children first by name can hold the first units by place
+  const deep = children.filter((ch) => isRollup(ch.values));
+  if (max !== undefined) deep.sort((a, b) => PLACE.compare(a.name, b.name));
+  const lastName: (string | undefined)[] = [];
+  for (const ch of deep) {
     if (!isRollup(ch.values)) continue;
     ch.values.byDepth.forEach((c, d) => {
       const at = d + 1;
       if (!byDepth[at]) byDepth[at] = emptyCompleteness();
-      mergeInto(byDepth[at]!, c, ch.name);
+      // children come by name: once a list holds `max`, a child named after the last one adds none
+      const into = byDepth[at]!;
+      const after = lastName[at] !== undefined && PLACE.compare(ch.name, lastName[at]!) !== 0;
+      const dropMissing = max !== undefined && after && into.missingUnits.length >= max;
+      const dropLate = max !== undefined && after && into.lateUnits.length >= max;
+      mergeInto(into, dropMissing || dropLate ? { ...c, missingUnits: dropMissing ? [] : c.missingUnits, lateUnits: dropLate ? [] : c.lateUnits } : c, ch.name);
+      lastName[at] = ch.name;
       if (c.expected) {
         (deeperLevels[at] ??= []).push(c.level);
         (deeperKinds[at] ??= []).push(c.kinds);
@@ -444,6 +541,8 @@ export function rollup(children: readonly RollupChild[], opts: RollupOptions): R
   }
   for (let d = 1; d < byDepth.length; d++) {
     const c = finish(byDepth[d]!);
+    c.missingUnits = firstByPlace(c.missingUnits, max);
+    c.lateUnits = firstByPlace(c.lateUnits, max);
     const levels = new Set(deeperLevels[d] ?? []);
     const only = levels.size === 1 ? [...levels][0] : undefined;
     if (only !== undefined) c.level = only;
@@ -457,6 +556,8 @@ export function rollup(children: readonly RollupChild[], opts: RollupOptions): R
   const tree = emptyCompleteness();
   for (const c of byDepth) mergeInto(tree, c);
   finish(tree);
+  tree.missingUnits = firstByPlace(tree.missingUnits, max);
+  tree.lateUnits = firstByPlace(tree.lateUnits, max);
 
   const result: RollupResult = { kind: 'rollup', totals, registry, ratios, shares, pairs, texts, targets, completeness, byDepth, tree };
 

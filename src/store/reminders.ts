@@ -112,7 +112,7 @@ export interface LevelSnapshotUnit {
  */
 export async function levelSnapshot(
   db: Db,
-  q: { profile: string; level: string; period: string; kind: string; roles: readonly string[] | null },
+  q: { profile: string; level: string; period: string; kind: string; roles: readonly string[] | null; parents?: readonly number[] },
 ): Promise<LevelSnapshotUnit[]> {
   const out = new Map<number, LevelSnapshotUnit>();
   const people = new Map<number, Contact>();
@@ -121,7 +121,7 @@ export async function levelSnapshot(
     if (!u.links.some((l) => l.platform === platform && l.chatId === chatId)) u.links.push({ platform, chatId });
   };
   // who reported: one index range over (period, kind) instead of a probe per unit
-  const reported = await reportedUnitsAtLevel(db, q.profile, q.level, q.period, q.kind);
+  const reported = await reportedUnitsAtLevel(db, q.profile, q.level, q.period, q.kind, q.parents);
   const unitOf = (r: { id: number; name: string; parent_id: number | null; kind: string | null }) => {
     let u = out.get(r.id);
     if (!u) out.set(r.id, (u = { id: r.id, name: r.name, parentId: r.parent_id, kind: r.kind, reported: reported.has(r.id), contacts: [], links: [] }));
@@ -134,6 +134,7 @@ export async function levelSnapshot(
     .where('profile', '=', q.profile)
     .where('level', '=', q.level)
     .where('active', '=', 1)
+    .$if(!!q.parents, (b) => b.where('parent_id', 'in', q.parents!.length ? [...q.parents!] : [-1]))
     .executeTakeFirst();
   const lo = Number(bounds?.lo ?? 1);
   const hi = Number(bounds?.hi ?? 0);
@@ -154,7 +155,7 @@ const SNAPSHOT_RANGE = 10_000;
 
 async function snapshotRange(
   db: Db,
-  q: { profile: string; level: string; period: string; kind: string; roles: readonly string[] | null },
+  q: { profile: string; level: string; period: string; kind: string; roles: readonly string[] | null; parents?: readonly number[] },
   from: number,
   to: number,
   unitOf: (r: { id: number; name: string; parent_id: number | null; kind: string | null }) => LevelSnapshotUnit,
@@ -189,6 +190,7 @@ async function snapshotRange(
       .where('u.profile', '=', q.profile)
       .where('u.level', '=', q.level)
       .where('u.active', '=', 1)
+      .$if(!!q.parents, (b) => b.where('u.parent_id', 'in', q.parents!.length ? [...q.parents!] : [-1]))
       .execute();
     for (const r of rows) {
       const u = unitOf(r);
@@ -218,6 +220,7 @@ async function snapshotRange(
       .where('u.profile', '=', q.profile)
       .where('u.level', '=', q.level)
       .where('u.active', '=', 1)
+      .$if(!!q.parents, (b) => b.where('u.parent_id', 'in', q.parents!.length ? [...q.parents!] : [-1]))
       .execute();
     for (const r of rows) link(unitOf(r), r.lp, r.lc);
   }
@@ -243,7 +246,7 @@ export async function unitsById(db: Db, ids: readonly number[]): Promise<Map<num
  * Units of a profile at a level that have reported for a period: some version of their report was
  * sent up (the lowest level's reports are sent up when confirmed) — the rule of rollups.statusOf.
  */
-export async function reportedUnitsAtLevel(db: Db, profile: string, level: string, period: string, kind: string): Promise<Set<number>> {
+export async function reportedUnitsAtLevel(db: Db, profile: string, level: string, period: string, kind: string, parents?: readonly number[]): Promise<Set<number>> {
   const rows = await db
     .selectFrom('reports as r')
     .innerJoin('units as u', 'u.id', 'r.unit_id')
@@ -253,9 +256,27 @@ export async function reportedUnitsAtLevel(db: Db, profile: string, level: strin
     .where('r.period', '=', period)
     .where('r.kind', '=', kind)
     .where('r.sent_up_at', 'is not', null)
+    .$if(!!parents, (b) => b.where('u.parent_id', 'in', parents!.length ? [...parents!] : [-1]))
     .distinct()
     .execute();
   return new Set(rows.map((r) => r.unit_id));
+}
+
+/**
+ * The distinct parents of a profile's level, in id order; `hasTop` when some unit of the level has
+ * none (then the level is planned in one piece).
+ */
+export async function parentsAtLevel(db: Db, profile: string, level: string): Promise<{ ids: number[]; hasTop: boolean }> {
+  const rows = await db
+    .selectFrom('units')
+    .select('parent_id')
+    .where('profile', '=', profile)
+    .where('level', '=', level)
+    .where('active', '=', 1)
+    .distinct()
+    .execute();
+  const ids = rows.map((r) => r.parent_id).filter((x): x is number => x !== null).sort((a, b) => a - b);
+  return { ids, hasTop: ids.length < rows.length };
 }
 
 export interface Contact {

@@ -2,6 +2,7 @@
 import type { Db } from '../db';
 import type { MembershipRequest } from '../db/schema';
 import type { TeamRole } from '../domain/profile';
+import { underPath } from './subtree';
 
 export type RequestKind = 'join' | 'leave' | 'role';
 export type RequestStatus = 'pending' | 'approved' | 'rejected' | 'cancelled';
@@ -114,7 +115,7 @@ export async function pendingUnder(db: Db, root: { path: string }): Promise<(Req
     .selectAll('r')
     .select('u.id as unit_id_')
     .where('r.status', '=', 'pending')
-    .where('u.path', 'like', `${root.path}%`)
+    .where(underPath(db, 'u.path', root.path))
     .orderBy('r.id')
     .execute();
   return rows.map((r) => ({ ...toRequest(r), unitId: r.unit_id_ }));

@@ -2,6 +2,7 @@
 import type { Db } from '../db';
 import type { Unit } from '../db/schema';
 import { fold, shortName } from '../domain/text';
+import { underPath } from './subtree';
 
 export async function getUnit(db: Db, id: number): Promise<Unit | undefined> {
   return db.selectFrom('units').selectAll().where('id', '=', id).executeTakeFirst();
@@ -38,10 +39,33 @@ export async function subtree(db: Db, unit: Pick<Unit, 'path'>): Promise<Unit[]>
   return db
     .selectFrom('units')
     .selectAll()
-    .where('path', 'like', `${unit.path}%`)
+    .where(underPath(db, 'path', unit.path))
     .where('active', '=', 1)
     .orderBy('path')
     .execute();
+}
+
+/** The unit and every unit below it that has active units below it, in path order. */
+export async function upperSubtree(db: Db, unit: Pick<Unit, 'path'>): Promise<Unit[]> {
+  return db
+    .selectFrom('units as u')
+    .selectAll('u')
+    .where(underPath(db, 'u.path', unit.path))
+    .where('u.active', '=', 1)
+    .where((eb) => eb.exists(eb.selectFrom('units as c').select('c.id').whereRef('c.parent_id', '=', 'u.id').where('c.active', '=', 1)))
+    .orderBy('u.path')
+    .execute();
+}
+
+/** How many active units the subtree holds (the unit included). */
+export async function subtreeSize(db: Db, unit: Pick<Unit, 'path'>): Promise<number> {
+  const r = await db
+    .selectFrom('units')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where(underPath(db, 'path', unit.path))
+    .where('active', '=', 1)
+    .executeTakeFirst();
+  return Number(r?.n ?? 0);
 }
 
 /** Ancestors from the root down to the parent (not the unit itself). */

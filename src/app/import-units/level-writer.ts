@@ -9,6 +9,7 @@ import type { Unit } from '../../db/schema';
 import { fold, shortName } from '../../domain/text';
 import type { LevelCounts } from './counts';
 import { ImportError } from './errors';
+import { underPath } from '../../store/subtree';
 
 export interface PlannedUnit {
   code: string;
@@ -99,7 +100,7 @@ export class LevelWriter {
           await this.db
             .updateTable('units')
             .set({ path: sql<string>`${want.path} || substr(path, ${e.path.length + 1})` })
-            .where('path', 'like', `${e.path}%`)
+            .where(underPath(this.db, 'path', e.path))
             .where('id', '<>', e.id)
             .execute();
         }

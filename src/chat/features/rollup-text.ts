@@ -14,14 +14,14 @@ import { ROSTER_KEYS } from '../../app/rollups';
 import { dueAt } from '../../domain/calendar';
 import type { ResolvedIndicator } from '../../domain/indicators';
 import type { Profile } from '../../domain/profile';
-import { kindsLabel, type Completeness, type UnitRef } from '../../domain/rollup';
+import { comparePlaces, kindsLabel, type Completeness, type UnitRef } from '../../domain/rollup';
 import { identitiesOf } from '../../store/people';
 import { leadersOfUnit } from '../../store/teams';
 import type { Ctx } from '../context';
 import type { Mention, Platform } from '../types';
 import { dueWithDays, fitToLimit, formatNumber, formatPercent, periodLabel, type Room } from '../format';
 
-/** Most units listed by name in one list, before any shortening to fit a message. */
+/** Most units listed by name in one list, before any shortening to fit a message (≤ LIST_LIMIT of app/rollups). */
 export const MAX_LISTED = 30;
 
 /** Leader names per unit id, fetched once for the units a text may list. */
@@ -76,12 +76,15 @@ function unitWords(ctx: Ctx, u: UnitRef, leaders: Leaders): string {
   return notes.length ? `${u.name} (${notes.join(', ')})` : u.name;
 }
 
-const byPlace = (a: UnitRef, b: UnitRef) => a.path.join('\u0000').localeCompare(b.path.join('\u0000'), 'vi', { numeric: true });
+const byPlace = comparePlaces;
 
-/** "Ấp Cái Keo (tổ trưởng Lê Văn Quân); Ấp X …", in name order, at most `max`, then "… và N đơn vị khác". */
-function unitList(ctx: Ctx, units: readonly UnitRef[], leaders: Leaders, max: number): string {
+/**
+ * "Ấp Cái Keo (tổ trưởng Lê Văn Quân); Ấp X …", in name order, at most `max`, then "… và N đơn vị
+ * khác" (`count` units in all: a roll-up's lists may hold only the first ones).
+ */
+function unitList(ctx: Ctx, units: readonly UnitRef[], count: number, leaders: Leaders, max: number): string {
   const shown = [...units].sort(byPlace).slice(0, Math.max(0, max)).map((u) => unitWords(ctx, u, leaders));
-  const rest = units.length - shown.length;
+  const rest = Math.max(count, units.length) - shown.length;
   if (rest > 0) shown.push(ctx.t('rollup:and_more_inline', { count: rest }));
   return shown.join('; ');
 }
@@ -91,8 +94,8 @@ function completenessBlock(ctx: Ctx, profile: Profile, c: Completeness, leaders:
   const lines = [
     ctx.t('rollup:level_line', { level: kindLabel(ctx, profile, c), actual: c.actual, expected: c.expected, onTime: c.onTime, late: c.late }),
   ];
-  if (c.missingUnits.length) lines.push(ctx.t('rollup:missing_list', { count: c.missingUnits.length, names: unitList(ctx, c.missingUnits, leaders, max) }));
-  if (c.lateUnits.length) lines.push(ctx.t('rollup:late_list', { count: c.lateUnits.length, names: unitList(ctx, c.lateUnits, leaders, max) }));
+  if (c.missing > 0) lines.push(ctx.t('rollup:missing_list', { count: c.missing, names: unitList(ctx, c.missingUnits, c.missing, leaders, max) }));
+  if (c.late > 0) lines.push(ctx.t('rollup:late_list', { count: c.late, names: unitList(ctx, c.lateUnits, c.late, leaders, max) }));
   return lines;
 }
 

@@ -5,6 +5,7 @@ import { audit } from '../../../store/audit';
 import { normalizePhone } from '../../../domain/membership';
 import { fold } from '../../../domain/text';
 import type { Ctx } from '../../context';
+import { underPath } from '../../../store/subtree';
 
 export const GRANT_WORDS: Record<string, GrantRole> = {
   'phe duyet': 'approver',
@@ -46,7 +47,7 @@ export async function grantCmd(ctx: Ctx, args: string): Promise<void> {
       .innerJoin('units as u', 'u.id', 't.unit_id')
       .innerJoin('people as p', 'p.id', 'm.person_id')
       .select(['p.id', 'p.display_name'])
-      .where('u.path', 'like', `${unit.path}%`)
+      .where(underPath(ctx.db, 'u.path', unit.path))
       .where('m.until', 'is', null)
       .limit(20000)
       .execute();

@@ -1,0 +1,126 @@
+/**
+ * Benchmark: the province roll-up (`buildRollup`, what /tonghop, /tiendo and /guilen compute) over
+ * 100,000 village reports (bench/rollup-data.ts), against ONE hand-written SQL aggregate over the
+ * same tables in the same process: the sum of every numeric indicator and the count of reporting
+ * villages over the latest versions in the province's subtree. Three rounds, the median of each;
+ * the measuring process is fresh (no set-up garbage) and its peak RSS is reported.
+ * Targets: roll-up ≤ 2× the aggregate, peak RSS < 300 MB.
+ * SQLite always; PostgreSQL too when BENCH_DATABASE_URL names a server (a scratch database is
+ * created and dropped). Run alone with `npx tsx bench/rollup.ts` (or `npm run bench -- rollup`).
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { sql } from 'kysely';
+import { Client } from 'pg';
+import { getProfile } from '../src/app/profiles';
+import { buildRollup } from '../src/app/rollups';
+import { openDatabase, type Db } from '../src/db';
+import { migrateToLatest } from '../src/db/migrate';
+import { isPostgres } from '../src/store/subtree';
+import { getUnit } from '../src/store/units';
+import { buildRollupData, PERIOD, PROFILE } from './rollup-data';
+import { exitWith, record } from './common';
+
+export const name = 'rollup';
+const MAX_RATIO = 2;
+const MAX_MB = 300;
+const KEYS = ['households_supported', 'people_supported', 'vneid_l2', 'dvc_dossiers', 'payment_accounts', 'ecommerce_accounts', 'sessions_held', 'bdhvs_completed', 'households_total'];
+
+/** The hand-written aggregate: sums per indicator and reporting villages, latest versions, one query. */
+async function baseline(db: Db, rootPath: string): Promise<unknown> {
+  const pg = isPostgres(db);
+  const num = (k: string) => (pg ? sql`sum((r."values"::jsonb ->> ${k}::text)::float8)` : sql`sum(json_extract(r."values", ${'$.' + k}))`);
+  const under = pg ? sql`u.path like ${rootPath + '%'}` : sql`u.path >= ${rootPath} and u.path < ${rootPath.slice(0, -1) + '0'}`;
+  const { rows } = await sql`
+    select count(*) as reporting, ${sql.join(KEYS.map(num))}
+    from reports r join units u on u.id = r.unit_id
+    where ${under} and u.active = 1 and r.period = ${PERIOD} and r.kind = 'periodic'
+      and r.version = (select max(x.version) from reports x where x.unit_id = r.unit_id and x.period = r.period and x.kind = r.kind)`.execute(db);
+  return rows[0];
+}
+
+async function measure(url: string, label: string): Promise<boolean> {
+  const h = openDatabase(url);
+  const profile = getProfile(PROFILE);
+  const root = (await getUnit(h.db, 1))!;
+  const period = { cycle: 'quarter' as const, year: 2026, index: 4 };
+  // warm-up (statements, page cache) for both
+  await baseline(h.db, root.path);
+  let roll = await buildRollup(h.db, profile, root, period);
+  const base: number[] = [];
+  const mine: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    let t = performance.now();
+    await baseline(h.db, root.path);
+    base.push(performance.now() - t);
+    t = performance.now();
+    roll = await buildRollup(h.db, profile, root, period);
+    mine.push(performance.now() - t);
+  }
+  const peakMb = process.resourceUsage().maxRSS / 1024;
+  await h.close();
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
+  const ratio = med(mine) / med(base);
+  const ok = ratio <= MAX_RATIO && peakMb < MAX_MB;
+  const leaf = roll.result.byDepth.at(-1)!;
+  console.log(`  [${label}] ${leaf.actual.toLocaleString('en')}/${leaf.expected.toLocaleString('en')} villages reported; households supported ${roll.result.totals.households_supported?.value.toLocaleString('en')}`);
+  console.log(`  [${label}] baseline, one SQL aggregate: ${med(base).toFixed(0)} ms (runs ${base.map((x) => x.toFixed(0)).join(', ')})`);
+  console.log(`  [${label}] province roll-up:           ${med(mine).toFixed(0)} ms (runs ${mine.map((x) => x.toFixed(0)).join(', ')}) = ${ratio.toFixed(2)}× the baseline`);
+  console.log(`  [${label}] peak RSS: ${peakMb.toFixed(0)} MB; targets ≤ ${MAX_RATIO}× and < ${MAX_MB} MB: ${ok ? 'OK' : 'NOT MET'}`);
+  record({ bench: name, db: label, measure: 'province roll-up, 100,000 village reports', value: med(mine), unit: 'ms', baseline: med(base), ratio, rssMb: peakMb, target: `≤ ${MAX_RATIO}× one SQL aggregate, < ${MAX_MB} MB`, ok });
+  return ok;
+}
+
+async function prepare(url: string): Promise<number> {
+  const h = openDatabase(url);
+  await migrateToLatest(h.db);
+  const t = performance.now();
+  await buildRollupData(h.db);
+  if (isPostgres(h.db)) await sql`analyze`.execute(h.db);
+  await h.close();
+  return performance.now() - t;
+}
+
+function child(url: string, label: string): boolean {
+  const r = spawnSync(process.execPath, [...process.execArgv, __filename, '--measure', url, label], { stdio: 'inherit' });
+  return r.status === 0;
+}
+
+export async function run(): Promise<boolean> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnscd-bench-rollup-'));
+  let ok = true;
+  try {
+    const url = `sqlite:${path.join(dir, 'bench.db')}`;
+    const ms = await prepare(url);
+    console.log(`[${name}] 100,000 villages in 1,000 communes, every village reported (built in ${(ms / 1000).toFixed(1)} s)`);
+    ok = child(url, 'sqlite') && ok;
+    const server = process.env.BENCH_DATABASE_URL;
+    if (server) {
+      const db = `bench_${process.pid}`;
+      const admin = new Client({ connectionString: server });
+      await admin.connect();
+      await admin.query(`create database ${db}`);
+      const u = new URL(server);
+      u.pathname = `/${db}`;
+      try {
+        const pms = await prepare(u.toString());
+        console.log(`[${name}] PostgreSQL data built in ${(pms / 1000).toFixed(1)} s`);
+        ok = child(u.toString(), 'postgres') && ok;
+      } finally {
+        await admin.query(`drop database if exists ${db} with (force)`);
+        await admin.end();
+      }
+    }
+    return ok;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  const i = process.argv.indexOf('--measure');
+  exitWith(i > 0 ? measure(process.argv[i + 1]!, process.argv[i + 2]!) : run());
+}
