@@ -6,8 +6,8 @@
 import type { Period } from '../domain/calendar';
 import type { Profile } from '../domain/profile';
 import { kindsLabel } from '../domain/rollup';
-import { dueWithDays, periodLabel } from '../chat/format';
-import { translator, type Locale, type T } from '../chat/i18n';
+import { dueWithDays, periodLabel } from '../i18n/format';
+import { translator, type Locale, type T } from '../i18n';
 
 /** units named in one list; the rest are counted */
 export const MAX_LISTED = 30;

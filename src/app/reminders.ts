@@ -45,7 +45,7 @@ import {
   type ScheduledPoint,
 } from '../domain/calendar';
 import { levelIndex, parentLevel, teamRuleFor, type OneOffDeadline, type Profile } from '../domain/profile';
-import { CAPABILITIES } from '../chat/types';
+import { CAPABILITIES } from '../outbox/types';
 import { PLATFORMS, type ChatRef, type Mention, type Outgoing, type Platform } from '../outbox/types';
 import { enqueue } from '../outbox/store';
 import { latestReports } from '../store/reports';

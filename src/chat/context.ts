@@ -10,7 +10,7 @@ import type { Profile } from '../domain/profile';
 import type { DeliveryPolicy } from '../app/delivery';
 import type { Identity } from '../store/people';
 import { clearDialog, loadDialog, saveDialog } from '../store/dialogs';
-import { translator, type Locale, type T } from './i18n';
+import { translator, type Locale, type T } from '../i18n';
 import { CAPABILITIES, type Button, type Capabilities, type ChatEvent, type ChatRef, type Mention, type Outgoing, type ReplyContext } from './types';
 
 export interface Option {

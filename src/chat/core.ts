@@ -19,7 +19,7 @@ import { Ctx, type CoreServices, type DialogState } from './context';
 import type { Command, Feature, Flow } from './feature';
 import { anyone } from '../app/access/policies';
 import { authorize, resolveUnit, unitNamedBy } from './scope';
-import { translator, type Locale } from './i18n';
+import { translator, type Locale } from '../i18n';
 import type { ButtonEvent, ChatEvent, EventSink, MessageEvent, NonTextEvent } from './types';
 
 export interface CoreOptions extends CoreServices {

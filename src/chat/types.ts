@@ -4,14 +4,10 @@
  * nothing above the adapters knows which platform it serves.
  */
 
-import type { Platform } from '../outbox/types';
-import { decomposedLength } from '../domain/text';
-
-const utf16Length = (text: string): number => text.length;
-
 // what the outbox carries lives in src/outbox/types.ts; re-exported so chat code keeps one import
-export { PLATFORMS, SendError } from '../outbox/types';
-export type { Platform, ChatRef, Button, Mention, Outgoing, PlatformAction, ReplyContext, PlatformSender, SendLimits } from '../outbox/types';
+import type { Platform } from '../outbox/types';
+export { CAPABILITIES, PLATFORMS, SendError } from '../outbox/types';
+export type { Capabilities, Platform, ChatRef, Button, Mention, Outgoing, PlatformAction, ReplyContext, PlatformSender, SendLimits } from '../outbox/types';
 
 export type ChatKind = 'group' | 'private';
 
@@ -75,23 +71,6 @@ export interface NonTextEvent extends EventBase {
 }
 
 export type ChatEvent = MessageEvent | ButtonEvent | GroupEvent | NonTextEvent;
-
-/** What each platform can render; the core shapes messages to this, never to a platform name. */
-export interface Capabilities {
-  buttons: boolean;
-  mentions: boolean;
-  maxLength: number;
-  /** how the platform counts `maxLength` (Zalo does not say: counted at its largest) */
-  lengthOf(text: string): number;
-  /** the bot sees group messages only when mentioned or replied to (Zalo) */
-  groupNeedsReply: boolean;
-}
-
-export const CAPABILITIES: Record<Platform, Capabilities> = {
-  telegram: { buttons: true, mentions: true, maxLength: 4096, lengthOf: utf16Length, groupNeedsReply: false },
-  zalo: { buttons: false, mentions: false, maxLength: 2000, lengthOf: decomposedLength, groupNeedsReply: true },
-  simulator: { buttons: true, mentions: false, maxLength: 4096, lengthOf: utf16Length, groupNeedsReply: false },
-};
 
 /** The core, as adapters see it: hand it every inbound event. */
 export interface EventSink {

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { exportMembers } from '../app/export-members';
 import { importMembersFile, MemberImportError, type ImportProgress } from '../app/import-members';
-import { translator } from '../chat/i18n';
+import { translator } from '../i18n';
 import { violationText, warningText } from '../chat/features/membership/text';
 import type { Db } from '../db';
 import type { Unit } from '../db/schema';

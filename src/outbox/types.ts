@@ -4,6 +4,9 @@
  * produce Outgoing; platform adapters implement PlatformSender. `chat/types.ts` re-exports these,
  * so code above the adapters keeps one import; `store` and `app` import them from here.
  */
+import { decomposedLength } from '../domain/text';
+
+const utf16Length = (text: string): number => text.length;
 
 export type Platform = 'telegram' | 'zalo' | 'simulator';
 export const PLATFORMS: readonly Platform[] = ['telegram', 'zalo', 'simulator'];
@@ -103,3 +106,20 @@ export class SendError extends Error {
     super(message);
   }
 }
+
+/** What each platform can render and how it counts a message's length; the core shapes messages to this, never to a platform name. */
+export interface Capabilities {
+  buttons: boolean;
+  mentions: boolean;
+  maxLength: number;
+  /** how the platform counts `maxLength` (Zalo does not say: counted at its largest) */
+  lengthOf(text: string): number;
+  /** the bot sees group messages only when mentioned or replied to (Zalo) */
+  groupNeedsReply: boolean;
+}
+
+export const CAPABILITIES: Record<Platform, Capabilities> = {
+  telegram: { buttons: true, mentions: true, maxLength: 4096, lengthOf: utf16Length, groupNeedsReply: false },
+  zalo: { buttons: false, mentions: false, maxLength: 2000, lengthOf: decomposedLength, groupNeedsReply: true },
+  simulator: { buttons: true, mentions: false, maxLength: 4096, lengthOf: utf16Length, groupNeedsReply: false },
+};

@@ -1,6 +1,6 @@
 /** One person on Telegram and Zalo: a one-time code made on one platform, typed on the other. */
 import type { MessageEvent, Platform } from '../../src/chat/types';
-import { allOutbox } from '../../src/store/outbox';
+import { allOutbox } from '../../src/outbox/store';
 import { createCode, findCode } from '../../src/store/codes';
 import { grantRole, grantsOf } from '../../src/store/grants';
 import { findIdentity, getPerson } from '../../src/store/people';

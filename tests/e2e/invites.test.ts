@@ -9,7 +9,7 @@ import type { MessageEvent, Platform } from '../../src/chat/types';
 import type { DemoSummary } from '../../src/app/demo-seed';
 import { auditEntries } from '../../src/store/audit';
 import { grantsOf } from '../../src/store/grants';
-import { allOutbox } from '../../src/store/outbox';
+import { allOutbox } from '../../src/outbox/store';
 import { findIdentity, findPersonByPhone } from '../../src/store/people';
 import { getUnit } from '../../src/store/units';
 import { groupOf, seed, simDriver, testApp, type TestApp } from '../helpers/app';

@@ -7,7 +7,7 @@ import type { MessageEvent } from '../../src/chat/types';
 import type { DemoSummary } from '../../src/app/demo-seed';
 import { auditEntries } from '../../src/store/audit';
 import { getLink } from '../../src/store/chats';
-import { allOutbox } from '../../src/store/outbox';
+import { allOutbox } from '../../src/outbox/store';
 import { getUnit } from '../../src/store/units';
 import { groupOf, seed, simDriver, testApp, type TestApp } from '../helpers/app';
 

@@ -13,7 +13,7 @@ import { ManualClock } from '../../src/clock';
 import { openDatabase } from '../../src/db';
 import { createLogger } from '../../src/logger';
 import { getProfile } from '../../src/app/profiles';
-import { enqueue } from '../../src/store/outbox';
+import { enqueue } from '../../src/outbox/store';
 import { groupOf, seed, testApp, type TestApp } from '../helpers/app';
 import { tempDb } from '../helpers/db';
 import { FakeZalo, FAKE_ZALO_TOKEN } from '../helpers/fake-zalo';

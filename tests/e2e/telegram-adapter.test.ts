@@ -3,8 +3,8 @@
  * real OutboxDrainer → sendMessage, errors and retries. No internet; outbox time is a ManualClock.
  */
 import { createTelegramAdapter, APOLOGY_VI, type TelegramAdapter } from '../../src/platforms/telegram';
-import { OutboxDrainer } from '../../src/chat/outbox';
-import { enqueue, allOutbox } from '../../src/store/outbox';
+import { OutboxDrainer } from '../../src/outbox/drainer';
+import { enqueue, allOutbox } from '../../src/outbox/store';
 import { ManualClock } from '../../src/clock';
 import { silentLogger } from '../../src/logger';
 import type { ChatEvent, EventSink, Outgoing } from '../../src/chat/types';

@@ -5,7 +5,7 @@
  * group. Profile ca-mau-2023 (province → district → commune → hamlet, quarterly).
  */
 import { ChatCore } from '../../src/chat/core';
-import { OutboxDrainer } from '../../src/chat/outbox';
+import { OutboxDrainer } from '../../src/outbox/drainer';
 import { groupLife } from '../../src/chat/features/group-life';
 import { help } from '../../src/chat/features/help';
 import { linking } from '../../src/chat/features/link';

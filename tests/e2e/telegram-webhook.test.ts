@@ -10,7 +10,7 @@ import { silentLogger } from '../../src/logger';
 import type { ChatEvent, EventSink } from '../../src/chat/types';
 import { FakeTelegram, group, privateChat, type FakeUser } from '../helpers/fake-telegram';
 import { ChatCore } from '../../src/chat/core';
-import { OutboxDrainer } from '../../src/chat/outbox';
+import { OutboxDrainer } from '../../src/outbox/drainer';
 import { ManualClock } from '../../src/clock';
 import { tempDb } from '../helpers/db';
 

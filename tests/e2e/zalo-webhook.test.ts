@@ -2,7 +2,7 @@ import express from 'express';
 import pino from 'pino';
 import request from 'supertest';
 import { ChatCore } from '../../src/chat/core';
-import { OutboxDrainer } from '../../src/chat/outbox';
+import { OutboxDrainer } from '../../src/outbox/drainer';
 import type { ChatEvent, EventSink } from '../../src/chat/types';
 import { ManualClock } from '../../src/clock';
 import { createZaloAdapter, type ZaloAdapter } from '../../src/platforms/zalo';

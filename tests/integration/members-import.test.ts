@@ -10,7 +10,7 @@ import { exportMembers } from '../../src/app/export-members';
 import { memberRollup } from '../../src/app/member-reports';
 import { seedDemo, type DemoSummary } from '../../src/app/demo-seed';
 import { main } from '../../src/cli';
-import { translator } from '../../src/chat/i18n';
+import { translator } from '../../src/i18n';
 import { violationText } from '../../src/chat/features/membership/text';
 import type { Unit } from '../../src/db/schema';
 import { auditEntries } from '../../src/store/audit';

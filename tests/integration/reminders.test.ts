@@ -21,7 +21,7 @@ import { main as cli } from '../../src/cli';
 import type { Outgoing } from '../../src/chat/types';
 import type { Db } from '../../src/db';
 import { upsertLink } from '../../src/store/chats';
-import { allOutbox } from '../../src/store/outbox';
+import { allOutbox } from '../../src/outbox/store';
 import { addOneOff } from '../../src/store/reminders';
 import { getUnit } from '../../src/store/units';
 import { freshDatabaseUrl, tempDb } from '../helpers/db';

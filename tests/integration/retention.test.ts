@@ -7,7 +7,7 @@ import { pruneExpired } from '../../src/app/retention';
 import { rememberBotMessage } from '../../src/store/bot-messages';
 import { saveDialog } from '../../src/store/dialogs';
 import { recordProcessed } from '../../src/inbound/store';
-import { allOutbox, enqueue, markSent } from '../../src/store/outbox';
+import { allOutbox, enqueue, markSent } from '../../src/outbox/store';
 import type { Db } from '../../src/db';
 import { loadConfig } from '../../src/config';
 import { testApp, type TestApp } from '../helpers/app';

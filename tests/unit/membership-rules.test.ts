@@ -20,7 +20,7 @@ import {
   type Seat,
 } from '../../src/domain/membership';
 import type { TeamRule } from '../../src/domain/profile';
-import { translator } from '../../src/chat/i18n';
+import { translator } from '../../src/i18n';
 import { violationText, warningText } from '../../src/chat/features/membership/text';
 
 const vi = translator('vi');

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { resolveIndicators } from '../../src/domain/indicators';
 import { diffValues, kindsLabel, rollup, type RollupChild, type RollupResult, type Values } from '../../src/domain/rollup';
-import { fitToLimit, formatPercent } from '../../src/chat/format';
+import { fitToLimit, formatPercent } from '../../src/i18n/format';
 
 const IND = resolveIndicators([
   { key: 'team_count', required: false },

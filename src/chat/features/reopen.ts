@@ -16,7 +16,7 @@ import { otherChats, routeFor, unreachedLine } from '../deliver';
 import { ancestorsOf, childrenOf, getUnit, isInSubtree, searchUnits, unitsByCode } from '../../store/units';
 import type { Ctx } from '../context';
 import type { Feature } from '../feature';
-import { periodLabel } from '../format';
+import { periodLabel } from '../../i18n/format';
 
 const CHOOSE = 'reopen-choose';
 

@@ -17,7 +17,7 @@ import { otherChats, routeFor } from '../deliver';
 import { getUnit } from '../../store/units';
 import type { Ctx, DialogState } from '../context';
 import type { Feature } from '../feature';
-import { dueWithDays, formatNumber, periodLabel, valueLines } from '../format';
+import { dueWithDays, formatNumber, periodLabel, valueLines } from '../../i18n/format';
 import { authorize, resolveUnit } from '../scope';
 
 const CONFIRM = 'report-confirm';

@@ -19,7 +19,7 @@ import { identitiesOf } from '../../store/people';
 import { leadersOfUnit } from '../../store/teams';
 import type { Ctx } from '../context';
 import type { Mention, Platform } from '../types';
-import { dueWithDays, fitToLimit, formatNumber, formatPercent, periodLabel, type Room } from '../format';
+import { dueWithDays, fitToLimit, formatNumber, formatPercent, periodLabel, type Room } from '../../i18n/format';
 
 /** Most units listed by name in one list, before any shortening to fit a message (≤ LIST_LIMIT of app/rollups). */
 export const MAX_LISTED = 30;

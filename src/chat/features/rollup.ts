@@ -17,7 +17,7 @@ import { getUnit } from '../../store/units';
 import type { Ctx, DialogState } from '../context';
 import type { Feature } from '../feature';
 import { CAPABILITIES } from '../types';
-import { dueWithDays, fitToLimit, periodLabel, roomOf } from '../format';
+import { dueWithDays, fitToLimit, periodLabel, roomOf } from '../../i18n/format';
 import { authorize, resolveUnit } from '../scope';
 import { changeLines, confirmText, leadersFor, progressText, summaryText, upwardText } from './rollup-text';
 

@@ -5,7 +5,7 @@
  */
 import type { Api } from 'grammy';
 import type { BotCommand, BotCommandScope, LanguageCode } from 'grammy/types';
-import { t } from '../../chat/i18n';
+import { t } from '../../i18n';
 
 interface CommandDef {
   vi: string;

@@ -18,7 +18,7 @@ import { createTelegramSender, describeError, type SenderOptions } from './sende
 import { registerCommands } from './commands';
 import { createWebhookRouter } from './webhook';
 import { toChatId } from './outbound';
-import { t } from '../../chat/i18n';
+import { t } from '../../i18n';
 import { NotReadyError, type InboundIntake, type InboundProcessor } from '../../inbound';
 
 /** grammY types its signal with the abort-controller shim; Node's AbortSignal works the same */

@@ -8,7 +8,7 @@ import type { Request } from '../../../store/requests';
 import { roster, type RosterEntry } from '../../../store/teams';
 import type { Ctx, DialogState, Option } from '../../context';
 import type { Flow } from '../../feature';
-import type { T } from '../../i18n';
+import type { T } from '../../../i18n';
 import { authorize } from '../../scope';
 import { postRequest } from './routing';
 import { requestWhat, roleLabel, rulesReply, sourceLine, warningText } from './text';

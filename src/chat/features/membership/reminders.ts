@@ -8,7 +8,7 @@ import { audit } from '../../../store/audit';
 import { holdersAt } from '../../../store/grants';
 import { markReminded, stalePending, type Request } from '../../../store/requests';
 import { getUnit } from '../../../store/units';
-import { translator, type Locale } from '../../i18n';
+import { translator, type Locale } from '../../../i18n';
 import type { Outgoing, Platform } from '../../types';
 import { mentionsFor } from './routing';
 import { dateOf, requestWhat } from './text';

@@ -6,7 +6,7 @@ import { displayPhone, maskPhone, sizeBounds, type JoinCheck, type RuleWarning, 
 import type { TeamRole, TeamRule } from '../../../domain/profile';
 import type { Request } from '../../../store/requests';
 import type { RosterEntry } from '../../../store/teams';
-import type { T } from '../../i18n';
+import type { T } from '../../../i18n';
 
 export function roleLabel(t: T, role: TeamRole | string): string {
   return t(`membership:role_${role}`);

@@ -1,8 +1,8 @@
 /** Shared renderings: periods, numbers, report values, deadlines — all through locales. */
 import { daysLeft, localParts, type Period } from '../domain/calendar';
 import type { ResolvedIndicator } from '../domain/indicators';
-import type { Locale, T } from './i18n';
-import type { Capabilities } from './types';
+import type { Locale, T } from './index';
+import type { Capabilities } from '../outbox/types';
 
 export function periodLabel(t: T, p: Period): string {
   return p.cycle === 'month' ? t('report:period_month', { m: p.index, y: p.year }) : t('report:period_quarter', { q: p.index, y: p.year });

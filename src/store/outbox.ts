@@ -1,2 +1,0 @@
-/** Moved to src/outbox/store.ts; kept so older imports still compile. */
-export * from '../outbox/store';
