@@ -120,21 +120,9 @@ class Slot {
   }
 }
 
-/**
- * Reminders are held back in quiet hours (21:00–07:00 in Vietnam). At night the bot processes run on
- * a clock moved forward to 09:00 — libfaketime preloaded into each process, one shift shared by
- * all of them, so leases and rate windows still agree — and each start's reminder run has reminders
- * to queue. Undefined by day, or where libfaketime is not installed (Debian's `faketime`; CI has it).
- */
-function daytimeClock(): { shiftSeconds: number; env: NodeJS.ProcessEnv } | undefined {
-  const vn = DateTime.now().setZone('Asia/Ho_Chi_Minh');
-  if (vn.hour >= 8 && vn.hour < 19) return { shiftSeconds: 0, env: {} };
-  const lib = ['x86_64-linux-gnu', 'aarch64-linux-gnu'].map((a) => `/usr/lib/${a}/faketime/libfaketime.so.1`).find((f) => fs.existsSync(f));
-  if (!lib) return undefined;
-  let nine = vn.set({ hour: 9, minute: 0, second: 0, millisecond: 0 });
-  if (nine <= vn) nine = nine.plus({ days: 1 });
-  const shiftSeconds = Math.round(nine.diff(vn, 'seconds').seconds);
-  return { shiftSeconds, env: { LD_PRELOAD: lib, FAKETIME: `+${shiftSeconds}`, FAKETIME_DONT_FAKE_MONOTONIC: '1' } };
+function isDaytimeInVietnam(): boolean {
+  const h = DateTime.now().setZone('Asia/Ho_Chi_Minh').hour;
+  return h >= 8 && h < 20;
 }
 
 describe('kill -9 loop', () => {
@@ -151,12 +139,7 @@ describe('kill -9 loop', () => {
       // a one-off deadline at the end of tomorrow: its "3 days before" point has passed, so each
       // start's reminder run has reminders to queue (once: reminders_sent) to the village groups —
       // unless quiet hours hold them back at night; either way none may be queued twice
-      const clock = daytimeClock();
-      const due = DateTime.now()
-        .plus({ seconds: clock?.shiftSeconds ?? 0 })
-        .setZone('Asia/Ho_Chi_Minh')
-        .plus({ days: 1 })
-        .toISODate();
+      const due = DateTime.now().setZone('Asia/Ho_Chi_Minh').plus({ days: 1 }).toISODate();
       await direct.db
         .insertInto('oneoff_deadlines')
         .values({ profile: 'two-tier-2025', id: 'kiem-tra', level: 'village', title_vi: 'Báo cáo kiểm tra', title_en: 'Check report', due_local: `${due}T24:00`, source: 'test', created_at: new Date().toISOString() })
@@ -182,7 +165,6 @@ describe('kill -9 loop', () => {
         DEFAULT_PROFILE: 'two-tier-2025',
         LOG_LEVEL: 'warn',
         INBOUND_LEASE_SECONDS: '1',
-        ...clock?.env,
       };
       for (let i = 0; i < SLOTS; i++) slots.push(new Slot(await freePort(), env));
       for (const s of slots) s.start();
@@ -290,8 +272,10 @@ describe('kill -9 loop', () => {
       expect(rounds.size).toBe(teams.length + zaloTeams.length);
       expect(Math.min(...rounds.values())).toBeGreaterThanOrEqual(2); // every chat saved and amended under the kills
       expect({ lost, doubled, outOfOrder }).toEqual({ lost: 0, doubled: 0, outOfOrder: 0 });
-      // by day (or on a clock moved to day) the starts' reminder runs queued reminders, each once
-      if (clock) expect(reminders.length).toBeGreaterThan(0);
+      // by day the starts' reminder runs queue reminders (each once); in quiet hours (21:00–07:00 in
+      // Vietnam) they queue none — a clock moved by libfaketime was tried and dropped: node under it
+      // sometimes spun at 100 % CPU holding its transactions open
+      if (isDaytimeInVietnam()) expect(reminders.length).toBeGreaterThan(0);
     } catch (e) {
       for (const s of slots) console.log(`process on ${s.port}:\n${s.tail.join('')}`);
       throw e;
