@@ -7,12 +7,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildApp, type App } from '../../src/compose';
-import { loadConfig } from '../../src/config';
 import { openDatabase } from '../../src/db';
 import { silentLogger } from '../../src/logger';
 import { freshDatabaseUrl } from '../helpers/db';
 import { FakeTelegram } from '../helpers/fake-telegram';
-import { allProcessed, checkTeam, countOutOfOrder, deliver, expectedConfirmations, prepare, round, TG_SECRET, waitFor } from './scenario';
+import { allProcessed, checkTeam, countOutOfOrder, deliver, expectedConfirmations, prepare, round, waitFor, webhookBotConfig } from './scenario';
 
 const server = process.env.TEST_DATABASE_URL ?? '';
 const onPostgres = /^postgres(ql)?:\/\//.test(server);
@@ -30,21 +29,7 @@ describe('several instances', () => {
     try {
       const ROUNDS = 4;
       const teams = await prepare(direct.db, 6, new Date());
-      const config = loadConfig(
-        {
-          DATABASE_URL: fresh.url,
-          PORT: '0',
-          DEMO_SEED: 'off',
-          SCHEDULER: 'off',
-          SIMULATOR: 'off',
-          LOG_LEVEL: 'silent',
-          PUBLIC_URL: 'https://bot.example.vn',
-          TELEGRAM_BOT_TOKEN: tg.token,
-          TELEGRAM_API_ROOT: tg.apiRoot,
-          TELEGRAM_WEBHOOK_SECRET: TG_SECRET,
-        },
-        false,
-      );
+      const config = webhookBotConfig(fresh.url, tg);
       const hooks: string[] = [];
       for (let i = 0; i < 3; i++) {
         const app = await buildApp(config, { log: silentLogger, pollMs: 100, inboundLeaseMs: 5000 });

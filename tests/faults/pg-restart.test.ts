@@ -11,13 +11,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { Client } from 'pg';
 import { buildApp, type App } from '../../src/compose';
-import { loadConfig } from '../../src/config';
 import { openDatabase, type DbHandle } from '../../src/db';
 import { silentLogger } from '../../src/logger';
 import { freshDatabaseUrl } from '../helpers/db';
 import { FakeTelegram } from '../helpers/fake-telegram';
 import { PgProxy } from './pg-proxy';
-import { allProcessed, checkTeam, countOutOfOrder, deliver, expectedConfirmations, prepare, round, TG_SECRET, waitFor, type Team } from './scenario';
+import { allProcessed, checkTeam, countOutOfOrder, deliver, expectedConfirmations, prepare, round, waitFor, webhookBotConfig, type Team } from './scenario';
 
 const server = process.env.TEST_DATABASE_URL ?? '';
 const onPostgres = /^postgres(ql)?:\/\//.test(server);
@@ -35,21 +34,7 @@ describe('PostgreSQL restart', () => {
     let app: App | undefined;
     try {
       const teams: Team[] = await prepare(direct.db, 4, new Date());
-      const config = loadConfig(
-        {
-          DATABASE_URL: proxy.url(fresh.url),
-          PORT: '0',
-          DEMO_SEED: 'off',
-          SCHEDULER: 'off',
-          SIMULATOR: 'off',
-          LOG_LEVEL: 'silent',
-          PUBLIC_URL: 'https://bot.example.vn',
-          TELEGRAM_BOT_TOKEN: tg.token,
-          TELEGRAM_API_ROOT: tg.apiRoot,
-          TELEGRAM_WEBHOOK_SECRET: TG_SECRET,
-        },
-        false,
-      );
+      const config = webhookBotConfig(proxy.url(fresh.url), tg);
       app = await buildApp(config, { log: silentLogger, pollMs: 100, inboundLeaseMs: 2000 });
       const { port } = await app.start();
       const base = `http://127.0.0.1:${port}`;

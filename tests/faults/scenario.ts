@@ -6,6 +6,7 @@
  */
 import type { Update } from 'grammy/types';
 import { seedDemo } from '../../src/app/demo-seed';
+import { loadConfig, type Config } from '../../src/config';
 import type { Db } from '../../src/db';
 import { migrateToLatest } from '../../src/db/migrate';
 import { upsertLink } from '../../src/store/chats';
@@ -16,6 +17,25 @@ import { group } from '../helpers/fake-telegram';
 
 export const PROFILE = 'two-tier-2025';
 export const TG_SECRET = 'fault-secret_0123456789';
+
+/** A bot in webhook mode on Telegram's fake, nothing else running (no scheduler, simulator or demo). */
+export function webhookBotConfig(databaseUrl: string, tg: Pick<FakeTelegram, 'token' | 'apiRoot'>): Config {
+  return loadConfig(
+    {
+      DATABASE_URL: databaseUrl,
+      PORT: '0',
+      DEMO_SEED: 'off',
+      SCHEDULER: 'off',
+      SIMULATOR: 'off',
+      LOG_LEVEL: 'silent',
+      PUBLIC_URL: 'https://bot.example.vn',
+      TELEGRAM_BOT_TOKEN: tg.token,
+      TELEGRAM_API_ROOT: tg.apiRoot,
+      TELEGRAM_WEBHOOK_SECRET: TG_SECRET,
+    },
+    false,
+  );
+}
 export const ZALO_SECRET = 'fault-zalo-secret-123';
 export const ZALO_BOT = 'Bot CNS';
 
