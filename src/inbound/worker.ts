@@ -167,9 +167,12 @@ export class InboundWorker {
   private passing: Promise<unknown> = Promise.resolve();
 
   private async passOnce(): Promise<number> {
+    // the kick is taken before anything else: with every slot busy, a kick left standing made the
+    // loop's sleep return at once, a loop of microtasks that starved the process (100 % CPU, its
+    // transactions left open); the next kick comes when a row in flight finishes
+    this.kicked = false;
     const free = this.concurrency - this.inFlight.size;
     if (free <= 0) return 0;
-    this.kicked = false;
     let rows: InboundRow[];
     try {
       rows = await claimHeads(this.opts.db, {
