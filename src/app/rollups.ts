@@ -13,6 +13,7 @@ import { dueFor, teamRuleFor, type Profile } from '../domain/profile';
 import { diffValues, rollup, type ReportStatus, type RollupChild, type RollupResult, type ValueChange } from '../domain/rollup';
 import { latestReports, type LatestReport, type StoredReport } from '../store/reports';
 import { leafSums, type LeafSumsSpec } from '../store/rollup-sums';
+import { rosterCounts } from '../store/teams';
 import { childrenOf, upperSubtree, subtreeSize } from '../store/units';
 import { PERIODIC } from './reporting';
 
@@ -37,43 +38,6 @@ export const ROSTER_KEYS = ['team_count', 'member_count'] as const;
 
 /** Most units a roll-up keeps in each missing or late list (the first by place; counts stay exact). */
 export const LIST_LIMIT = 50;
-
-interface RosterCount {
-  teams: number;
-  members: number;
-}
-
-/** Active teams and their current members per unit. */
-async function rosterCounts(db: Db, ids: number[]): Promise<Map<number, RosterCount>> {
-  const out = new Map<number, RosterCount>();
-  for (let i = 0; i < ids.length; i += 500) {
-    const chunk = ids.slice(i, i + 500);
-    const [teams, members] = await Promise.all([
-      db
-        .selectFrom('teams')
-        .select(['unit_id', (eb) => eb.fn.countAll<number>().as('n')])
-        .where('unit_id', 'in', chunk)
-        .where('active', '=', 1)
-        .groupBy('unit_id')
-        .execute(),
-      db
-        .selectFrom('memberships as m')
-        .innerJoin('teams as t', 't.id', 'm.team_id')
-        .select(['t.unit_id', (eb) => eb.fn.count<number>('m.person_id').distinct().as('n')])
-        .where('t.unit_id', 'in', chunk)
-        .where('t.active', '=', 1)
-        .where('m.until', 'is', null)
-        .groupBy('t.unit_id')
-        .execute(),
-    ]);
-    for (const r of teams) out.set(r.unit_id, { teams: Number(r.n), members: 0 });
-    for (const r of members) {
-      const c = out.get(r.unit_id);
-      if (c) c.members = Number(r.n);
-    }
-  }
-  return out;
-}
 
 export function statusOf(profile: Profile, unit: Unit, period: Period, rep: LatestReport | undefined): ReportStatus {
   if (!rep?.firstSentUpAt) return 'missing';

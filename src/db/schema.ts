@@ -101,6 +101,30 @@ export interface ChatMemberTable {
   updated_at: string;
 }
 
+/** Per (unit, period, kind): its latest version and its first version sent up (kept by a trigger, migration 012). */
+export interface ReportHeadTable {
+  unit_id: number;
+  period: string;
+  kind: string;
+  latest_id: number;
+  latest_version: number;
+  /** when the first version sent up was stored (null: none sent up yet), and whether it was late */
+  first_at: string | null;
+  first_version: number | null;
+  first_late: number | null;
+  /** the latest version holds a text line */
+  has_text: number;
+  /** the latest version's numbers only: binary JSON (SQLite JSONB, PostgreSQL jsonb), read by SQL only */
+  nums: unknown;
+}
+
+/** Per unit: active teams and distinct current members (kept by triggers, migration 012). */
+export interface UnitRosterTable {
+  unit_id: number;
+  teams: number;
+  members: number;
+}
+
 export interface ReportTable {
   id: Generated<number>;
   unit_id: number;
@@ -270,6 +294,8 @@ export interface Database {
   chat_links: ChatLinkTable;
   chat_members: ChatMemberTable;
   reports: ReportTable;
+  report_heads: ReportHeadTable;
+  unit_rosters: UnitRosterTable;
   reminders_sent: ReminderSentTable;
   period_reopenings: PeriodReopeningTable;
   oneoff_deadlines: OneOffDeadlineTable;

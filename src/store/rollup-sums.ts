@@ -1,11 +1,13 @@
 /**
  * Roll-up sums computed by the database, for the bottom units (no active units below them) of a
- * deep subtree: per parent, the sums of every indicator over the units' latest report versions, the
- * paired sums of ratios, the registry (households, teams, members) over every unit, and the
- * completeness counts by level and kind — one aggregate query, whatever the number of villages.
- * Then only what must be read by name is streamed: expected units missing or late (kept per parent
- * to the first `listLimit` by name) and text lines. Values are read from `reports.values` (a JSON
- * object per version) with the database's own JSON functions on SQLite and PostgreSQL.
+ * deep subtree, in two grouped queries whatever the number of villages:
+ * - per parent, the sums and counts of every indicator over the units' latest versions and the
+ *   paired sums of ratios, read from `report_heads.nums` (the latest version's numbers, kept by a
+ *   trigger, migration 012);
+ * - per parent, level and kind, the registry (households, teams, members from `unit_rosters`) over
+ *   every unit and the completeness counts, with the missing and late units' names (kept per parent
+ *   to the first `listLimit` by name).
+ * Then only the text lines are read, from the units whose latest version holds one.
  *
  * The rules are those of src/domain/rollup.ts (it receives the result as `LeafGroup`s): a number
  * counts where the value is a JSON number; households from the unit list fill `households_total`
@@ -46,11 +48,9 @@ const pairId = (a: string, b: string) => `${a}/${b}`;
 const TEXT_PAGE = 2000;
 
 interface Dialect {
-  /** the value at key of the JSON object v, read once per unit (a number where it is one) */
-  raw(key: string): RawBuilder<unknown>;
-  /** that value as a number, or null (it was text, absent…) */
-  num(col: RawBuilder<unknown>): RawBuilder<unknown>;
-  /** a JSON string at key, or null */
+  /** the number at key of the latest version (report_heads.nums holds numbers only), or null */
+  num(key: string): RawBuilder<unknown>;
+  /** a JSON string at key of v, or null */
   text(key: string): RawBuilder<unknown>;
   /** the report's values as the JSON type the functions take */
   values: RawBuilder<unknown>;
@@ -63,18 +63,16 @@ interface Dialect {
 function dialectOf(db: Db): Dialect {
   if (isPostgres(db)) {
     return {
-      raw: (k) => sql`case when jsonb_typeof(${sql.ref('r.values')}::jsonb -> ${k}::text) = 'number' then (${sql.ref('r.values')}::jsonb ->> ${k}::text)::float8 end`,
-      num: (c) => c,
+      num: (k) => sql`(h.nums ->> ${k}::text)::float8`,
       text: (k) => sql`case when jsonb_typeof(v -> ${k}::text) = 'string' then v ->> ${k}::text end`,
-      values: sql`r."values"::jsonb`,
+      values: sql`r."values"`,
       fence: sql`offset 0`,
       names: (c) => sql`string_agg(case when ${c} then id || ':' || name end, chr(31))`,
     };
   }
   const path = (k: string) => `$."${k.replace(/"/g, '')}"`;
   return {
-    raw: (k) => sql`json_extract(r."values", ${path(k)})`,
-    num: (c) => sql`(case when typeof(${c}) in ('integer', 'real') then ${c} end)`,
+    num: (k) => sql`json_extract(h.nums, ${path(k)})`,
     text: (k) => sql`case when json_type(v, ${path(k)}) = 'text' then json_extract(v, ${path(k)}) end`,
     values: sql`r."values"`,
     fence: sql`limit -1`,
@@ -82,89 +80,63 @@ function dialectOf(db: Db): Dialect {
   };
 }
 
-/**
- * One row per bottom unit under the root (not its direct children: the caller reads those one by
- * one): parent, level, kind, households, active teams, current members, the latest version's values
- * and the status code st (0 not expected, 1 missing, 2 on time, 3 late).
- */
+/** The bottom units under the root (not its direct children: the caller reads those one by one). */
 function leafWhere(spec: LeafSumsSpec): RawBuilder<unknown> {
   const ids = (xs: readonly number[]) => sql`(${sql.join(xs.map((x) => sql`${x}`))})`;
   return sql`u.parent_id in ${ids(spec.parents)} and u.id not in ${ids(spec.upper)} and u.active = 1`;
 }
 
-function leafRows(db: Db, d: Dialect, spec: LeafSumsSpec, extra: RawBuilder<unknown>[] = []): RawBuilder<unknown> {
-  const { period, kind } = spec;
-  const dueLevels = [...spec.dueByLevel.keys()];
-  const dueCase = sql`case u.level ${sql.join(
-    [...spec.dueByLevel].map(([l, due]) => sql`when ${l} then ${due ?? null}`),
-    sql` `,
-  )} end`;
-  return sql`
-    select u.id, u.parent_id, u.level, u.kind, u.name, u.path, u.households,
-      (select count(*) from teams t where t.unit_id = u.id and t.active = 1) as teams,
-      (select case when count(distinct t.id) <= 1 then count(*) else count(distinct m.person_id) end
-        from teams t join memberships m on m.team_id = t.id
-        where t.unit_id = u.id and t.active = 1 and m.until is null) as members,
-      r.id as rid,
-      f.sent_up_at as first_at, f.late as first_late,
-      ${dueLevels.length ? dueCase : sql`null`} as due
-      ${sql.join(extra.map((e) => sql`, ${e}`), sql` `)}
-    from units u
-    left join reports r on r.unit_id = u.id and r.period = ${period} and r.kind = ${kind}
-      and r.version = (select max(x.version) from reports x where x.unit_id = u.id and x.period = ${period} and x.kind = ${kind})
-    left join reports f on f.unit_id = u.id and f.period = ${period} and f.kind = ${kind}
-      and f.version = (select min(x.version) from reports x where x.unit_id = u.id and x.period = ${period} and x.kind = ${kind} and x.sent_up_at is not null)
-    where ${leafWhere(spec)}`;
-}
+const inList = (xs: readonly string[]) => (xs.length ? sql`(${sql.join(xs.map((x) => sql`${x}`))})` : sql`(null)`);
 
-/** The status code of a leaf row (see leafRows), from its columns. */
-function statusSql(spec: LeafSumsSpec): RawBuilder<unknown> {
+/**
+ * Per parent, level and kind: registry sums over every unit and completeness over the expected
+ * ones. A unit's status: 0 not expected, 1 missing, 2 on time, 3 late (decided by its first version
+ * sent up, report_heads.first_at / first_late).
+ */
+function statusQuery(d: Dialect, spec: LeafSumsSpec): RawBuilder<StatusRow> {
   const dueLevels = [...spec.dueByLevel.keys()];
   const teamLevels = spec.teamLevels;
-  const inList = (xs: readonly string[]) => (xs.length ? sql`(${sql.join(xs.map((x) => sql`${x}`))})` : sql`(null)`);
+  const due = dueLevels.length
+    ? sql`case u.level ${sql.join(
+        [...spec.dueByLevel].map(([l, at]) => sql`when ${l} then ${at ?? null}`),
+        sql` `,
+      )} end`
+    : sql`null`;
+  const teams = sql`coalesce(ro.teams, 0)`;
   const expected = dueLevels.length
-    ? sql`(level in ${inList(dueLevels)} and (${teamLevels.length ? sql`level not in ${inList(teamLevels)}` : sql`1 = 1`} or teams > 0))`
+    ? sql`(u.level in ${inList(dueLevels)} and (${teamLevels.length ? sql`u.level not in ${inList(teamLevels)}` : sql`1 = 1`} or ${teams} > 0))`
     : sql`1 = 0`;
-  return sql`case when not ${expected} then 0 when first_at is null then 1
-    when first_late = 1 or (due is not null and first_at >= due) then 3 else 2 end`;
+  // per unit, once (fenced): whether it has a roster (hr) and its status (st)
+  return sql<StatusRow>`
+    select parent_id, level, kind,
+      sum(households) as hh_sum, count(households) as hh_units,
+      sum(case when hr = 1 then teams end) as team_sum,
+      sum(case when hr = 1 then members end) as member_sum,
+      sum(hr) as roster_units,
+      sum(case when st > 0 then 1 else 0 end) as expected,
+      sum(case when st = 2 then 1 else 0 end) as on_time,
+      sum(case when st = 3 then 1 else 0 end) as late,
+      ${d.names(sql`st = 1`)} as missing_names,
+      ${d.names(sql`st = 3`)} as late_names
+    from (select u.id, u.parent_id, u.level, u.kind, u.name, u.households, ${teams} as teams, coalesce(ro.members, 0) as members,
+        case when u.level in ${inList(teamLevels)} or ${teams} > 0 then 1 else 0 end as hr,
+        case when not ${expected} then 0 when h.first_at is null then 1
+          when h.first_late = 1 or h.first_at >= ${due} then 3 else 2 end as st
+      from units u
+      left join report_heads h on h.unit_id = u.id and h.period = ${spec.period} and h.kind = ${spec.kind}
+      left join unit_rosters ro on ro.unit_id = u.id
+      where ${leafWhere(spec)} ${d.fence}) leaf
+    group by parent_id, level, kind`;
 }
 
-interface AggRow {
-  parent_id: number;
-  level: string;
-  kind: string | null;
-  [col: string]: unknown;
-}
-
-/** Per parent id: the group of its bottom units (only parents below the root's direct children… and those). */
-export async function leafSums(db: Db, spec: LeafSumsSpec): Promise<Map<number, LeafGroup>> {
-  const d = dialectOf(db);
-  const keys = [...new Set([...spec.keys, ...spec.pairs.flat()])];
+/** Per parent: sums and counts of every indicator and the paired sums, over the units that reported. */
+function sumsQuery(d: Dialect, spec: LeafSumsSpec, keys: readonly string[]): RawBuilder<SumsRow> {
   const fill = new Set(spec.fillFromHouseholds);
-  const rawCols = keys.map((k, i) => sql`${d.raw(k)} as ${sql.ref(`x${i}`)}`);
-  const col = (k: string) => {
-    const i = keys.indexOf(k);
-    const n = d.num(sql.ref(`x${i}`));
-    return fill.has(k) ? sql`coalesce(${n}, case when rid is not null then households end)` : n;
-  };
-  const teamLevels = spec.teamLevels;
-  const inList = (xs: readonly string[]) => (xs.length ? sql`(${sql.join(xs.map((x) => sql`${x}`))})` : sql`(null)`);
-  const hasRoster = sql`(level in ${inList(teamLevels)} or teams > 0)`;
-  const aggs: RawBuilder<unknown>[] = [
-    sql`sum(households) as hh_sum`,
-    sql`count(households) as hh_units`,
-    sql`sum(case when ${hasRoster} then teams end) as team_sum`,
-    sql`sum(case when ${hasRoster} then members end) as member_sum`,
-    sql`count(case when ${hasRoster} then 1 end) as roster_units`,
-    sql`sum(case when st > 0 then 1 else 0 end) as expected`,
-    sql`sum(case when st = 2 then 1 else 0 end) as on_time`,
-    sql`sum(case when st = 3 then 1 else 0 end) as late`,
-    sql`${d.names(sql`st = 1`)} as missing_names`,
-    sql`${d.names(sql`st = 3`)} as late_names`,
-  ];
-  keys.forEach((k, i) => {
-    aggs.push(sql`sum(${col(k)}) as ${sql.ref(`s${i}`)}`, sql`count(${col(k)}) as ${sql.ref(`c${i}`)}`);
-  });
+  // each number read once per unit (n0, n1…) in a fenced subquery the aggregates read
+  const nums = keys.map((k, i) => sql`${fill.has(k) ? sql`coalesce(${d.num(k)}, u.households)` : d.num(k)} as ${sql.ref(`n${i}`)}`);
+  const col = (k: string) => sql.ref(`n${keys.indexOf(k)}`);
+  const aggs: RawBuilder<unknown>[] = [];
+  keys.forEach((k, i) => aggs.push(sql`sum(${col(k)}) as ${sql.ref(`s${i}`)}`, sql`count(${col(k)}) as ${sql.ref(`c${i}`)}`));
   spec.pairs.forEach(([a, b], i) => {
     const both = sql`${col(a)} is not null and ${col(b)} is not null`;
     aggs.push(
@@ -173,11 +145,32 @@ export async function leafSums(db: Db, spec: LeafSumsSpec): Promise<Map<number, 
       sql`count(case when ${both} then 1 end) as ${sql.ref(`pc${i}`)}`,
     );
   });
-  const query = sql<AggRow>`
-    select parent_id, level, kind, ${sql.join(aggs)}
-    from (select leaf.*, ${statusSql(spec)} as st from (${leafRows(db, d, spec, rawCols)} ${d.fence}) leaf) lv
-    group by parent_id, level, kind`;
-  const { rows } = await query.execute(db);
+  return sql<SumsRow>`
+    select parent_id, ${sql.join(aggs)}
+    from (select u.parent_id, ${sql.join(nums)}
+      from units u
+      join report_heads h on h.unit_id = u.id and h.period = ${spec.period} and h.kind = ${spec.kind}
+      where ${leafWhere(spec)} ${d.fence}) leaf
+    group by parent_id`;
+}
+
+interface StatusRow {
+  parent_id: number;
+  level: string;
+  kind: string | null;
+  [col: string]: unknown;
+}
+
+interface SumsRow {
+  parent_id: number;
+  [col: string]: unknown;
+}
+
+/** Per parent id: the group of its bottom units (only parents below the root's direct children… and those). */
+export async function leafSums(db: Db, spec: LeafSumsSpec): Promise<Map<number, LeafGroup>> {
+  const d = dialectOf(db);
+  const keys = [...new Set([...spec.keys, ...spec.pairs.flat()])];
+  const [{ rows }, { rows: sums }] = await Promise.all([statusQuery(d, spec).execute(db), keys.length ? sumsQuery(d, spec, keys).execute(db) : Promise.resolve({ rows: [] as SumsRow[] })]);
 
   const out = new Map<number, LeafGroup>();
   const groupOf = (id: number) => {
@@ -198,6 +191,10 @@ export async function leafSums(db: Db, spec: LeafSumsSpec): Promise<Map<number, 
     add(g.registry, spec.registryKeys.teams, n('team_sum'), n('roster_units'));
     add(g.registry, spec.registryKeys.members, n('member_sum'), n('roster_units'));
     if (n('expected') > 0) g.counted.push({ level: r.level, kind: r.kind, expected: n('expected'), onTime: n('on_time'), late: n('late') });
+  }
+  for (const r of sums) {
+    const g = groupOf(Number(r.parent_id));
+    const n = (c: string) => Number(r[c] ?? 0);
     keys.forEach((k, i) => {
       const count = n(`c${i}`);
       if (count <= 0) return;
@@ -249,16 +246,16 @@ async function readTexts(db: Db, d: Dialect, spec: LeafSumsSpec, groupOf: (id: n
   );
   const { period, kind } = spec;
   const rows: { parent: number; path: string; item: TextItem; key: string }[] = [];
-  // in pages by unit id: only units with a text line are read, a page at a time
+  // in pages by unit id: only the units whose latest version holds a text line (report_heads.has_text)
   for (let after = 0; ; ) {
     const { rows: page } = await sql<{ id: number; parent_id: number; name: string; path: string; [t: string]: unknown }>`
       select * from (
         select id, parent_id, name, path, ${sql.join(cols)} from (
           select u.id, u.parent_id, u.name, u.path, ${d.values} as v
-          from units u
-          join reports r on r.unit_id = u.id and r.period = ${period} and r.kind = ${kind}
-            and r.version = (select max(x.version) from reports x where x.unit_id = u.id and x.period = ${period} and x.kind = ${kind})
-          where ${leafWhere(spec)} and u.id > ${after}) leaf) x
+          from report_heads h
+          join units u on u.id = h.unit_id
+          join reports r on r.id = h.latest_id
+          where h.period = ${period} and h.kind = ${kind} and h.has_text = 1 and h.unit_id > ${after} and ${leafWhere(spec)}) leaf) x
       where ${any}
       order by id
       limit ${TEXT_PAGE}`.execute(db);

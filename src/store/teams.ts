@@ -99,3 +99,23 @@ export async function leadersOfUnit(
     .execute();
   return rows.map((r) => ({ ...r, role: r.role as TeamRole }));
 }
+
+export interface RosterCount {
+  teams: number;
+  members: number;
+}
+
+/** Active teams and their distinct current members per unit, for the units that have active teams (unit_rosters, kept by triggers). */
+export async function rosterCounts(db: Db, ids: readonly number[]): Promise<Map<number, RosterCount>> {
+  const out = new Map<number, RosterCount>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db
+      .selectFrom('unit_rosters')
+      .select(['unit_id', 'teams', 'members'])
+      .where('unit_id', 'in', ids.slice(i, i + 500))
+      .where('teams', '>', 0)
+      .execute();
+    for (const r of rows) out.set(r.unit_id, { teams: Number(r.teams), members: Number(r.members) });
+  }
+  return out;
+}

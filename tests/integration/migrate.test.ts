@@ -11,8 +11,8 @@ describe('migrations', () => {
       expect(names.sort()).toEqual(
         [
           'audit_log', 'bot_messages', 'chat_links', 'chat_members', 'dialogs', 'identities', 'inbound_updates',
-          'membership_requests', 'memberships', 'oneoff_deadlines', 'outbox', 'outbox_rate', 'people', 'period_reopenings', 'reminders_sent', 'reports', 'role_grants',
-          'teams', 'units',
+          'membership_requests', 'memberships', 'oneoff_deadlines', 'outbox', 'outbox_rate', 'people', 'period_reopenings', 'reminders_sent', 'report_heads', 'reports', 'role_grants',
+          'teams', 'unit_rosters', 'units',
           'one_time_codes', 'code_attempts',
         ].sort(),
       );
