@@ -18,7 +18,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db';
 import { comparePlaces, type LeafGroup, type TextItem, type UnitRef } from '../domain/rollup';
-import { isPostgres } from './subtree';
+import { idIn, isPostgres } from './subtree';
 
 export interface LeafSumsSpec {
   root: { id: number; path: string };
@@ -81,9 +81,8 @@ function dialectOf(db: Db): Dialect {
 }
 
 /** The bottom units under the root (not its direct children: the caller reads those one by one). */
-function leafWhere(spec: LeafSumsSpec): RawBuilder<unknown> {
-  const ids = (xs: readonly number[]) => sql`(${sql.join(xs.map((x) => sql`${x}`))})`;
-  return sql`u.parent_id in ${ids(spec.parents)} and u.id not in ${ids(spec.upper)} and u.active = 1`;
+function leafWhere(db: Db, spec: LeafSumsSpec): RawBuilder<unknown> {
+  return sql`${idIn(db, 'u.parent_id', spec.parents)} and ${idIn(db, 'u.id', spec.upper, true)} and u.active = 1`;
 }
 
 const inList = (xs: readonly string[]) => (xs.length ? sql`(${sql.join(xs.map((x) => sql`${x}`))})` : sql`(null)`);
@@ -93,7 +92,7 @@ const inList = (xs: readonly string[]) => (xs.length ? sql`(${sql.join(xs.map((x
  * ones. A unit's status: 0 not expected, 1 missing, 2 on time, 3 late (decided by its first version
  * sent up, report_heads.first_at / first_late).
  */
-function statusQuery(d: Dialect, spec: LeafSumsSpec): RawBuilder<StatusRow> {
+function statusQuery(db: Db, d: Dialect, spec: LeafSumsSpec): RawBuilder<StatusRow> {
   const dueLevels = [...spec.dueByLevel.keys()];
   const teamLevels = spec.teamLevels;
   const due = dueLevels.length
@@ -125,12 +124,12 @@ function statusQuery(d: Dialect, spec: LeafSumsSpec): RawBuilder<StatusRow> {
       from units u
       left join report_heads h on h.unit_id = u.id and h.period = ${spec.period} and h.kind = ${spec.kind}
       left join unit_rosters ro on ro.unit_id = u.id
-      where ${leafWhere(spec)} ${d.fence}) leaf
+      where ${leafWhere(db, spec)} ${d.fence}) leaf
     group by parent_id, level, kind`;
 }
 
 /** Per parent: sums and counts of every indicator and the paired sums, over the units that reported. */
-function sumsQuery(d: Dialect, spec: LeafSumsSpec, keys: readonly string[]): RawBuilder<SumsRow> {
+function sumsQuery(db: Db, d: Dialect, spec: LeafSumsSpec, keys: readonly string[]): RawBuilder<SumsRow> {
   const fill = new Set(spec.fillFromHouseholds);
   // each number read once per unit (n0, n1…) in a fenced subquery the aggregates read
   const nums = keys.map((k, i) => sql`${fill.has(k) ? sql`coalesce(${d.num(k)}, u.households)` : d.num(k)} as ${sql.ref(`n${i}`)}`);
@@ -150,7 +149,7 @@ function sumsQuery(d: Dialect, spec: LeafSumsSpec, keys: readonly string[]): Raw
     from (select u.parent_id, ${sql.join(nums)}
       from units u
       join report_heads h on h.unit_id = u.id and h.period = ${spec.period} and h.kind = ${spec.kind}
-      where ${leafWhere(spec)} ${d.fence}) leaf
+      where ${leafWhere(db, spec)} ${d.fence}) leaf
     group by parent_id`;
 }
 
@@ -170,7 +169,7 @@ interface SumsRow {
 export async function leafSums(db: Db, spec: LeafSumsSpec): Promise<Map<number, LeafGroup>> {
   const d = dialectOf(db);
   const keys = [...new Set([...spec.keys, ...spec.pairs.flat()])];
-  const [{ rows }, { rows: sums }] = await Promise.all([statusQuery(d, spec).execute(db), keys.length ? sumsQuery(d, spec, keys).execute(db) : Promise.resolve({ rows: [] as SumsRow[] })]);
+  const [{ rows }, { rows: sums }] = await Promise.all([statusQuery(db, d, spec).execute(db), keys.length ? sumsQuery(db, d, spec, keys).execute(db) : Promise.resolve({ rows: [] as SumsRow[] })]);
 
   const out = new Map<number, LeafGroup>();
   const groupOf = (id: number) => {
@@ -255,7 +254,7 @@ async function readTexts(db: Db, d: Dialect, spec: LeafSumsSpec, groupOf: (id: n
           from report_heads h
           join units u on u.id = h.unit_id
           join reports r on r.id = h.latest_id
-          where h.period = ${period} and h.kind = ${kind} and h.has_text = 1 and h.unit_id > ${after} and ${leafWhere(spec)}) leaf) x
+          where h.period = ${period} and h.kind = ${kind} and h.has_text = 1 and h.unit_id > ${after} and ${leafWhere(db, spec)}) leaf) x
       where ${any}
       order by id
       limit ${TEXT_PAGE}`.execute(db);
