@@ -268,6 +268,8 @@ export async function renewLeases(db: Db, owner: string, ids: number[], until: D
     .where('id', 'in', ids)
     .where('claimed_by', '=', owner)
     .where('status', 'in', ['claimed', 'sending'])
+    // only forward: two heartbeats in flight may land out of order, and a late one must not shorten the lease
+    .where('lease_until', '<', until.toISOString())
     .execute();
 }
 

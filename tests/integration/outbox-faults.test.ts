@@ -17,7 +17,7 @@ import type { OutboxRow } from '../../src/db/schema';
 import { silentLogger } from '../../src/logger';
 import { OutboxDrainer, type SendFailure } from '../../src/outbox/drainer';
 import { globalWindow } from '../../src/outbox/rate-limit';
-import { allOutbox, claimBatch, enqueue, markSending } from '../../src/outbox/store';
+import { allOutbox, claimBatch, enqueue, markSending, renewLeases } from '../../src/outbox/store';
 import type { Outgoing, PlatformSender } from '../../src/outbox/types';
 import { createTelegramSender, TELEGRAM_LIMITS } from '../../src/platforms/telegram/sender';
 import { ZaloClient } from '../../src/platforms/zalo/client';
@@ -191,6 +191,16 @@ describe('outbox under faults', () => {
       expect(a1).toMatchObject({ status: 'sent', claimed_by: null, lease_until: null, maybe_sent: 0 });
       // an answered failure is a known outcome: retried, not counted as a possible delivery
       expect(b1).toMatchObject({ status: 'pending', attempts: 1, claimed_by: null, maybe_sent: 0 });
+    });
+
+    it('a heartbeat that lands late never shortens a lease (two renewals in flight, out of order)', async () => {
+      await enqueue(h.db, [tgOut(PRIVATE_1, 'one')], clock.now());
+      const owner = 'instance-a';
+      await claimBatch(h.db, { platform: 'telegram', owner, now: clock.now(), leaseMs: 60_000, limit: 1, global: globalWindow('telegram', TELEGRAM_LIMITS), windowsFor: () => [] });
+      const at = (ms: number) => new Date(clock.now().getTime() + ms);
+      await renewLeases(h.db, owner, [(await rows())[0]!.id], at(10 * 60_000)); // the newer heartbeat
+      await renewLeases(h.db, owner, [(await rows())[0]!.id], at(60_000)); // an older one, landing after it
+      expect((await rows())[0]!.lease_until).toBe(at(10 * 60_000).toISOString());
     });
 
     it('a running instance keeps the lease of a call that outlasts it, so no other instance sends the row again', async () => {
