@@ -171,6 +171,11 @@ interface RoundResult {
   doneP50: number;
   doneP99: number;
   answerPerSecond: number;
+  /** webhook → the update's row done (the core's transaction committed), before its replies went out */
+  rowP50: number;
+  /** CPU time of this process (load, bots, fake API) per update, and the share of one core used */
+  cpuMsPerUpdate: number;
+  cpuShare: number;
 }
 
 const pct = (xs: number[], p: number): number => {
@@ -189,6 +194,7 @@ async function load(port: number, perChat: Planned[][], hooks: { done?: Map<stri
   const sentAt = new Map<number, number>();
   const answered: number[] = [];
   const doneLat: number[] = [];
+  const rowLat: number[] = [];
   let complete = 0;
   let lastAnswer = 0;
   let finish!: () => void;
@@ -225,6 +231,7 @@ async function load(port: number, perChat: Planned[][], hooks: { done?: Map<stri
   for (const [id, e] of entries) {
     hooks.done?.set(id, () => {
       e.rowDone = true;
+      rowLat.push(performance.now() - sentAt.get(e.p.update.update_id)!);
       tryComplete(String(e.p.chat.id));
     });
   }
@@ -250,6 +257,7 @@ async function load(port: number, perChat: Planned[][], hooks: { done?: Map<stri
       req.end(p.body);
     });
 
+  const cpu0 = process.cpuUsage();
   // each client owns every CLIENTS-th chat and posts its chats' updates round-robin, one at a time
   const t0 = performance.now();
   const clients = Array.from({ length: Math.min(CLIENTS, perChat.length) }, async (_, ci) => {
@@ -262,6 +270,7 @@ async function load(port: number, perChat: Planned[][], hooks: { done?: Map<stri
   await allDone;
   clearTimeout(timeout);
   const t1 = performance.now();
+  const cpu = process.cpuUsage(cpu0);
   agent.destroy();
   if (complete !== total) throw new Error(`only ${complete} of ${total} updates completed within 120 s`);
   return {
@@ -271,6 +280,9 @@ async function load(port: number, perChat: Planned[][], hooks: { done?: Map<stri
     answerP99: pct(answered, 99),
     doneP50: median(doneLat),
     doneP99: pct(doneLat, 99),
+    rowP50: rowLat.length ? median(rowLat) : NaN,
+    cpuMsPerUpdate: (cpu.user + cpu.system) / 1000 / total,
+    cpuShare: (cpu.user + cpu.system) / 1000 / (t1 - t0),
   };
 }
 
@@ -363,16 +375,19 @@ async function measure(url: string, label: string): Promise<boolean> {
   try {
     // warm-up: a tenth of a round each (JIT, statement caches, connections)
     const warm = Math.max(CHATS, Math.floor(UPDATES / 10));
-    await load(b.port, bareScript(plan(chats, warm, 0)), { api });
+    // BENCH_WEBHOOK_ONLY=ours: only the whole stack (for profiling it)
+    const withBare = process.env.BENCH_WEBHOOK_ONLY !== 'ours';
+    if (withBare) await load(b.port, bareScript(plan(chats, warm, 0)), { api });
     await load(o.port, plan(chats, warm, 0), { done: o.done, api });
     const mine: RoundResult[] = [];
     const base: RoundResult[] = [];
     for (let r = 1; r <= ROUNDS; r++) {
-      base.push(await load(b.port, bareScript(plan(chats, UPDATES, r)), { api }));
+      if (withBare) base.push(await load(b.port, bareScript(plan(chats, UPDATES, r)), { api }));
+      else base.push({ perSecond: NaN, answerPerSecond: NaN, answerP50: NaN, answerP99: NaN, doneP50: NaN, doneP99: NaN, rowP50: NaN, cpuMsPerUpdate: NaN, cpuShare: NaN });
       mine.push(await load(o.port, plan(chats, UPDATES, r), { done: o.done, api }));
       const m = mine.at(-1)!;
       const x = base.at(-1)!;
-      console.log(`  [${label}] round ${r}: ours ${m.perSecond.toFixed(0)} updates/s (p50 ${m.doneP50.toFixed(1)} ms, p99 ${m.doneP99.toFixed(1)} ms; webhook answered p50 ${m.answerP50.toFixed(1)} ms) · bare grammY ${x.perSecond.toFixed(0)}/s (p50 ${x.doneP50.toFixed(1)} ms, p99 ${x.doneP99.toFixed(1)} ms)`);
+      console.log(`  [${label}] round ${r}: ours ${m.perSecond.toFixed(0)} updates/s (p50 ${m.doneP50.toFixed(1)} ms, p99 ${m.doneP99.toFixed(1)} ms; webhook answered p50 ${m.answerP50.toFixed(1)} ms, processed p50 ${m.rowP50.toFixed(1)} ms; CPU ${m.cpuMsPerUpdate.toFixed(2)} ms/update, ${(m.cpuShare * 100).toFixed(0)} %) · bare grammY ${x.perSecond.toFixed(0)}/s (p50 ${x.doneP50.toFixed(1)} ms, p99 ${x.doneP99.toFixed(1)} ms; CPU ${x.cpuMsPerUpdate.toFixed(2)} ms/update, ${(x.cpuShare * 100).toFixed(0)} %)`);
     }
     const stored = Number((await o.app.handle.db.selectFrom('reports').select((eb) => eb.fn.countAll().as('c')).executeTakeFirst())!.c);
     const med = (f: (r: RoundResult) => number, xs: RoundResult[]) => median(xs.map(f));

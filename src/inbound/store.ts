@@ -6,6 +6,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db';
 import type { InboundRow } from '../db/schema';
+import { isPostgres } from '../store/subtree';
 
 export interface RawUpdate {
   platform: string;
@@ -48,6 +49,9 @@ export async function recordProcessed(db: Db, platform: string, eventId: string,
   return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
 }
 
+/** A leased row, and whether its chat had a later row pending when it was claimed. */
+export type ClaimedRow = InboundRow & { has_next: boolean };
+
 /**
  * Leases up to `limit` rows that may be processed now: for each chat only its oldest pending row
  * (the next one waits until it is done), and only when nobody holds a live lease on it.
@@ -55,12 +59,22 @@ export async function recordProcessed(db: Db, platform: string, eventId: string,
 export async function claimHeads(
   db: Db,
   opts: { owner: string; platforms: string[]; nowMs: number; leaseMs: number; limit: number; skip?: number[] },
-): Promise<InboundRow[]> {
+): Promise<ClaimedRow[]> {
   if (opts.platforms.length === 0 || opts.limit <= 0) return [];
   const now = new Date(opts.nowMs).toISOString();
   const candidates = await db
     .selectFrom('inbound_updates as u')
     .selectAll('u')
+    .select(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('inbound_updates as n')
+          .select(sql<number>`1`.as('one'))
+          .where('n.status', '=', 'pending')
+          .whereRef('n.platform', '=', 'u.platform')
+          .whereRef('n.chat_key', '=', 'u.chat_key')
+          .whereRef('n.id', '>', 'u.id'),
+      ).as('has_next'),
+    )
     .where('u.status', '=', 'pending')
     .where('u.platform', 'in', opts.platforms)
     .where((eb) => eb.or([eb('u.lease_until', 'is', null), eb('u.lease_until', '<', now)]))
@@ -80,20 +94,21 @@ export async function claimHeads(
     .orderBy('u.id')
     .limit(opts.limit)
     .execute();
+  if (candidates.length === 0) return [];
   const until = new Date(opts.nowMs + opts.leaseMs).toISOString();
-  const claimed: InboundRow[] = [];
-  for (const row of candidates) {
-    // compare-and-set: another instance may have taken it since the select
-    const r = await db
-      .updateTable('inbound_updates')
-      .set({ lease_owner: opts.owner, lease_until: until })
-      .where('id', '=', row.id)
-      .where('status', '=', 'pending')
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 1) claimed.push({ ...row, lease_owner: opts.owner, lease_until: until });
-  }
-  return claimed;
+  // compare-and-set, all candidates in one statement: another instance may have taken some since
+  // the select (on PostgreSQL rows another claim is locking are skipped: no waiting, no deadlock)
+  const ids = candidates.map((r) => r.id);
+  const taken = await db
+    .updateTable('inbound_updates')
+    .set({ lease_owner: opts.owner, lease_until: until })
+    .where('id', 'in', isPostgres(db) ? db.selectFrom('inbound_updates').select('id').where('id', 'in', ids).orderBy('id').forUpdate().skipLocked() : ids)
+    .where('status', '=', 'pending')
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+    .returning('id')
+    .execute();
+  const won = new Set(taken.map((r) => Number(r.id)));
+  return candidates.filter((row) => won.has(row.id)).map((row) => ({ ...row, has_next: !!row.has_next, lease_owner: opts.owner, lease_until: until }));
 }
 
 /**
