@@ -114,7 +114,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     pollMs: opts.pollMs ?? 1000,
     // sends in flight per platform: each waits for its database writes behind the inbound work, so
     // a few would let replies fall behind under load (the platforms' rate windows still apply)
-    concurrency: 16,
+    concurrency: 32,
     batch: 64,
     maxAgeMs: config.OUTBOX_MAX_AGE_HOURS * 3600_000,
     ...(opts.outboxHooks ? { hooks: opts.outboxHooks } : {}),
