@@ -5,6 +5,7 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../db';
+import { prepared } from '../db/prepared';
 import type { InboundRow } from '../db/schema';
 import { isPostgres } from '../store/subtree';
 
@@ -18,21 +19,17 @@ export interface RawUpdate {
   receivedAt: Date;
 }
 
+const insertUpdate = prepared('inbound.storeUpdate', (db, platform: string, eventId: string, chatKey: string, receivedAt: string, payload: string) =>
+  db
+    .insertInto('inbound_updates')
+    .values({ platform, event_id: eventId, chat_key: chatKey, received_at: receivedAt, payload, status: 'pending' })
+    .onConflict((oc) => oc.columns(['platform', 'event_id']).doNothing()),
+);
+
 /** Stores an update for processing; false when it was stored before (a redelivery). */
 export async function storeUpdate(db: Db, u: RawUpdate): Promise<boolean> {
-  const r = await db
-    .insertInto('inbound_updates')
-    .values({
-      platform: u.platform,
-      event_id: u.eventId.slice(0, 128),
-      chat_key: u.chatKey.slice(0, 64),
-      received_at: u.receivedAt.toISOString(),
-      payload: JSON.stringify(u.payload ?? null),
-      status: 'pending',
-    })
-    .onConflict((oc) => oc.columns(['platform', 'event_id']).doNothing())
-    .executeTakeFirst();
-  return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+  const r = await insertUpdate(db, u.platform, u.eventId.slice(0, 128), u.chatKey.slice(0, 64), u.receivedAt.toISOString(), JSON.stringify(u.payload ?? null));
+  return Number(r.numAffectedRows ?? 0) === 1;
 }
 
 /**
@@ -41,13 +38,15 @@ export async function storeUpdate(db: Db, u: RawUpdate): Promise<boolean> {
  */
 export async function recordProcessed(db: Db, platform: string, eventId: string, chatKey: string, at: Date): Promise<boolean> {
   const iso = at.toISOString();
-  const r = await db
-    .insertInto('inbound_updates')
-    .values({ platform, event_id: eventId.slice(0, 128), chat_key: chatKey.slice(0, 64), received_at: iso, payload: 'null', status: 'done', processed_at: iso })
-    .onConflict((oc) => oc.columns(['platform', 'event_id']).doNothing())
-    .executeTakeFirst();
-  return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+  const r = await insertProcessed(db, platform, eventId.slice(0, 128), chatKey.slice(0, 64), iso);
+  return Number(r.numAffectedRows ?? 0) === 1;
 }
+const insertProcessed = prepared('inbound.recordProcessed', (db, platform: string, eventId: string, chatKey: string, at: string) =>
+  db
+    .insertInto('inbound_updates')
+    .values({ platform, event_id: eventId, chat_key: chatKey, received_at: at, payload: 'null', status: 'done', processed_at: at })
+    .onConflict((oc) => oc.columns(['platform', 'event_id']).doNothing()),
+);
 
 /** A leased row, and whether its chat had a later row pending when it was claimed. */
 export type ClaimedRow = InboundRow & { has_next: boolean };
@@ -111,20 +110,23 @@ export async function claimHeads(
   return candidates.filter((row) => won.has(row.id)).map((row) => ({ ...row, has_next: !!row.has_next, lease_owner: opts.owner, lease_until: until }));
 }
 
+const finishUpdate = prepared('inbound.finishRow', (db, id: number, owner: string, at: string) =>
+  db
+    .updateTable('inbound_updates')
+    .set({ status: 'done', processed_at: at, lease_owner: null, lease_until: null })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .where('lease_owner', '=', owner),
+);
+
 /**
  * Marks a leased row done — inside the transaction that applies its effects, first, so that the
  * row is locked for the whole transaction. False when the lease was lost (another instance took
  * the row over): the caller must then roll back.
  */
 export async function finishRow(trx: Db, id: number, owner: string, at: Date): Promise<boolean> {
-  const r = await trx
-    .updateTable('inbound_updates')
-    .set({ status: 'done', processed_at: at.toISOString(), lease_owner: null, lease_until: null })
-    .where('id', '=', id)
-    .where('status', '=', 'pending')
-    .where('lease_owner', '=', owner)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
+  const r = await finishUpdate(trx, id, owner, at.toISOString());
+  return Number(r.numAffectedRows ?? 0) === 1;
 }
 
 /** Gives a leased row back, to be taken again after `retryMs` (by anyone). */
