@@ -48,6 +48,41 @@ const insertProcessed = prepared('inbound.recordProcessed', (db, platform: strin
     .onConflict((oc) => oc.columns(['platform', 'event_id']).doNothing()),
 );
 
+/** The claim's select, per number of platforms: each chat's oldest pending row not leased now, oldest first. */
+const selectHeads = (platforms: number) =>
+  prepared(`inbound.claimHeads:${platforms}`, (db, now: string, limit: number, ...names: string[]) =>
+    db
+      .selectFrom('inbound_updates as u')
+      .selectAll('u')
+      .select(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('inbound_updates as n')
+            .select(sql<number>`1`.as('one'))
+            .where('n.status', '=', 'pending')
+            .whereRef('n.platform', '=', 'u.platform')
+            .whereRef('n.chat_key', '=', 'u.chat_key')
+            .whereRef('n.id', '>', 'u.id'),
+        ).as('has_next'),
+      )
+      .where('u.status', '=', 'pending')
+      .where('u.platform', 'in', names)
+      .where((eb) => eb.or([eb('u.lease_until', 'is', null), eb('u.lease_until', '<', now)]))
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('inbound_updates as p')
+              .select(sql<number>`1`.as('one'))
+              .where('p.status', '=', 'pending')
+              .whereRef('p.platform', '=', 'u.platform')
+              .whereRef('p.chat_key', '=', 'u.chat_key')
+              .whereRef('p.id', '<', 'u.id'),
+          ),
+        ),
+      )
+      .orderBy('u.id')
+      .limit(limit),
+  );
+
 /** A leased row, and whether its chat had a later row pending when it was claimed. */
 export type ClaimedRow = InboundRow & { has_next: boolean };
 
@@ -61,38 +96,10 @@ export async function claimHeads(
 ): Promise<ClaimedRow[]> {
   if (opts.platforms.length === 0 || opts.limit <= 0) return [];
   const now = new Date(opts.nowMs).toISOString();
-  const candidates = await db
-    .selectFrom('inbound_updates as u')
-    .selectAll('u')
-    .select(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('inbound_updates as n')
-          .select(sql<number>`1`.as('one'))
-          .where('n.status', '=', 'pending')
-          .whereRef('n.platform', '=', 'u.platform')
-          .whereRef('n.chat_key', '=', 'u.chat_key')
-          .whereRef('n.id', '>', 'u.id'),
-      ).as('has_next'),
-    )
-    .where('u.status', '=', 'pending')
-    .where('u.platform', 'in', opts.platforms)
-    .where((eb) => eb.or([eb('u.lease_until', 'is', null), eb('u.lease_until', '<', now)]))
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('inbound_updates as p')
-            .select(sql<number>`1`.as('one'))
-            .where('p.status', '=', 'pending')
-            .whereRef('p.platform', '=', 'u.platform')
-            .whereRef('p.chat_key', '=', 'u.chat_key')
-            .whereRef('p.id', '<', 'u.id'),
-        ),
-      ),
-    )
-    .$if((opts.skip?.length ?? 0) > 0, (q) => q.where('u.id', 'not in', opts.skip!))
-    .orderBy('u.id')
-    .limit(opts.limit)
-    .execute();
+  // rows to skip (in hand here) are left out after the select, which reads as many more
+  const skip = new Set(opts.skip ?? []);
+  const read = await selectHeads(opts.platforms.length)(db, now, opts.limit + skip.size, ...opts.platforms);
+  const candidates = (read.rows as (InboundRow & { has_next: unknown })[]).filter((r) => !skip.has(r.id)).slice(0, opts.limit);
   if (candidates.length === 0) return [];
   const until = new Date(opts.nowMs + opts.leaseMs).toISOString();
   // compare-and-set, all candidates in one statement: another instance may have taken some since

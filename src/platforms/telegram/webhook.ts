@@ -9,6 +9,7 @@ import type { Update } from 'grammy/types';
 import type { Logger } from '../../logger';
 
 export const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
+const OK_BODY = JSON.stringify({ ok: true });
 
 /** Constant-time comparison of two strings of any length (hashing first equalises the lengths). */
 export function secretMatches(given: string | undefined, expected: string): boolean {
@@ -67,7 +68,8 @@ export function createWebhookRouter(opts: WebhookRouteOptions): Router {
     // unreachable): 503, and Telegram delivers it again later.
     opts.handle(update).then(
       () => {
-        if (!res.headersSent) res.status(200).json({ ok: true });
+        // the fixed answer as it is (express's json() would serialise it and hash an ETag each time)
+        if (!res.headersSent) res.status(200).set('content-type', 'application/json; charset=utf-8').end(OK_BODY);
       },
       (e: unknown) => {
         opts.log.warn({ updateId: update.update_id, error: e instanceof Error ? ((e as { code?: string }).code ?? e.name) : 'unknown' }, 'telegram webhook: update not stored; answered 503');
