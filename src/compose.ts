@@ -115,7 +115,6 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     // sends in flight per platform: each waits for its database writes behind the inbound work, so
     // a few would let replies fall behind under load (the platforms' rate windows still apply)
     concurrency: 32,
-    batch: 64,
     maxAgeMs: config.OUTBOX_MAX_AGE_HOURS * 3600_000,
     ...(opts.outboxHooks ? { hooks: opts.outboxHooks } : {}),
   });
