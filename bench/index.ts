@@ -17,6 +17,7 @@ import type { Measure } from './common';
 const BENCHES: { name: string; file: string }[] = [
   { name: 'rollup', file: 'rollup.ts' },
   { name: 'reminders', file: 'reminders.ts' },
+  { name: 'webhook', file: 'webhook.ts' },
   { name: 'report-ingest', file: 'report-ingest.ts' },
   { name: 'import-units', file: 'import-units.ts' },
   { name: 'members-import', file: 'members-import.ts' },

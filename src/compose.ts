@@ -112,6 +112,9 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     .map((s) => (metrics ? metrics.instrument(s) : s));
   drainer = new OutboxDrainer(handle.db, senders, clock, log, {
     pollMs: opts.pollMs ?? 1000,
+    // sends in flight per platform: each waits for its database writes behind the inbound work, so
+    // a few would let replies fall behind under load (the platforms' rate windows still apply)
+    concurrency: 32,
     maxAgeMs: config.OUTBOX_MAX_AGE_HOURS * 3600_000,
     ...(opts.outboxHooks ? { hooks: opts.outboxHooks } : {}),
   });

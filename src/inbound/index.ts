@@ -22,7 +22,7 @@ export function createIntake(db: Db, worker: InboundWorker, now: () => Date): In
   return {
     async accept(u) {
       const fresh = await storeUpdate(db, { ...u, receivedAt: now() });
-      worker.kick();
+      worker.kick({ platform: u.platform, chatKey: u.chatKey });
       return fresh;
     },
     idle: () => worker.idle(),

@@ -12,7 +12,7 @@ import type { Db } from '../db';
 import { dbErrorKind } from '../db/errors';
 import type { InboundRow } from '../db/schema';
 import type { Logger } from '../logger';
-import { claimHeads, finishRow, hasRowRetryingBefore, releaseRow } from './store';
+import { claimHeads, finishRow, hasRowRetryingBefore, releaseRow, type ClaimedRow } from './store';
 
 /** Turns one stored update of a platform into core events; owned by the platform's adapter. */
 export interface InboundProcessor {
@@ -45,6 +45,12 @@ export interface InboundWorkerOptions {
   pollMs?: number;
   /** chats processed side by side (default 8) */
   concurrency?: number;
+  /**
+   * rows held at most (claimed, processing or waiting for a slot; default 4 × concurrency): a claim
+   * is made when fewer than `concurrency` are held, and takes up to this many, so a backlog costs
+   * one claim per batch rather than one per row
+   */
+  prefetch?: number;
   /** first wait after a failure (default 250 ms), doubling up to maxBackoffMs (default 5 s) */
   backoffMs?: number;
   maxBackoffMs?: number;
@@ -64,12 +70,22 @@ export class InboundWorker {
   private readonly leaseMs: number;
   private readonly pollMs: number;
   private readonly concurrency: number;
+  private readonly prefetch: number;
+  /** rows being processed (at most `concurrency`); the others held wait in `slotWaiters` */
+  private active = 0;
+  private readonly slotWaiters: (() => void)[] = [];
   private readonly backoffMs: number;
   private readonly maxBackoffMs: number;
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private kicked = false;
+  /** the chats of the rows in hand, and those of them known to have a later row stored */
+  private readonly chatsInHand = new Set<string>();
+  private readonly moreFor = new Map<string, number>();
+  private storeSeq = 0;
+  /** whether the last pass took as many rows as it asked for (there may be more to claim now) */
+  private lastPassFull = false;
   private failures = 0;
   /** false after a failed database call, until one succeeds */
   databaseUp = true;
@@ -78,6 +94,7 @@ export class InboundWorker {
     this.leaseMs = opts.leaseMs ?? 30_000;
     this.pollMs = opts.pollMs ?? 1000;
     this.concurrency = opts.concurrency ?? 8;
+    this.prefetch = Math.max(this.concurrency, opts.prefetch ?? this.concurrency * 4);
     this.backoffMs = opts.backoffMs ?? 250;
     this.maxBackoffMs = opts.maxBackoffMs ?? 5000;
   }
@@ -100,8 +117,20 @@ export class InboundWorker {
     await Promise.all([...this.inFlight.values()]);
   }
 
-  /** Something was stored: look at once. */
-  kick(): void {
+  /**
+   * Something was stored (for `chat`, when known): look at once — unless that chat's current row
+   * is in hand here, so the new one cannot be claimed before it is done; it is noted, and claimed
+   * when that row finishes.
+   */
+  kick(chat?: { platform: string; chatKey: string }): void {
+    if (chat) {
+      // noted even when the chat is not in hand: a claim running now may take the chat's current
+      // row without having seen this one (the note's number tells: stored after the claim began)
+      const key = chatKeyOf(chat.platform, chat.chatKey);
+      if (this.moreFor.size >= 10_000) this.moreFor.clear();
+      this.moreFor.set(key, ++this.storeSeq);
+      if (this.chatsInHand.has(key)) return;
+    }
     this.kicked = true;
     this.wake?.();
   }
@@ -148,7 +177,8 @@ export class InboundWorker {
         await this.sleep(wait);
         continue;
       }
-      if (claimed === 0 || this.inFlight.size >= this.concurrency) await this.sleep(this.pollMs);
+      // claimed all there was (or holding enough): wait for a kick (a store, a finished row) or the poll
+      if (claimed === 0 || !this.lastPassFull || this.inFlight.size >= this.concurrency) await this.sleep(this.pollMs);
     }
   }
 
@@ -171,9 +201,12 @@ export class InboundWorker {
     // loop's sleep return at once, a loop of microtasks that starved the process (100 % CPU, its
     // transactions left open); the next kick comes when a row in flight finishes
     this.kicked = false;
-    const free = this.concurrency - this.inFlight.size;
-    if (free <= 0) return 0;
-    let rows: InboundRow[];
+    // every slot busy and rows waiting for one: the next claim comes when the held rows run low
+    this.lastPassFull = false;
+    if (this.inFlight.size >= this.concurrency) return 0;
+    const free = this.prefetch - this.inFlight.size;
+    const seq = this.storeSeq;
+    let rows: ClaimedRow[];
     try {
       rows = await claimHeads(this.opts.db, {
         owner: this.owner,
@@ -188,17 +221,49 @@ export class InboundWorker {
       if (dbErrorKind(e) === 'unavailable') this.databaseUp = false;
       throw e;
     }
+    this.lastPassFull = rows.length === free;
     for (const row of rows) {
-      const p = this.process(row).finally(() => {
-        this.inFlight.delete(row.id);
-        this.kick(); // the chat's next update may go now
-      });
+      const key = chatKeyOf(row.platform, row.chat_key);
+      this.chatsInHand.add(key);
+      const p = this.inSlot(() => this.process(row)).then(
+        (outcome) => {
+          this.inFlight.delete(row.id);
+          this.chatsInHand.delete(key);
+          // the chat's next update may go now: look when there is one (known at the claim, or
+          // stored since), or when this one was put back; rows other instances stored are found
+          // by the poll, as always
+          const stored = this.moreFor.get(key);
+          this.moreFor.delete(key);
+          if (row.has_next || (stored !== undefined && stored > seq) || outcome !== 'done') this.kick();
+        },
+        () => {
+          this.inFlight.delete(row.id);
+          this.chatsInHand.delete(key);
+          this.moreFor.delete(key);
+          this.kick();
+        },
+      );
       this.inFlight.set(row.id, p);
     }
     return rows.length;
   }
 
-  private async process(row: InboundRow): Promise<void> {
+  /** Runs `task` when one of the `concurrency` slots is free (in the order asked). */
+  private async inSlot<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active < this.concurrency) this.active++;
+    else await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+    try {
+      return await task();
+    } finally {
+      // the slot goes straight to the next waiting row, or is freed
+      const next = this.slotWaiters.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+
+  /** Processes one claimed row: 'done' when it was marked done, 'released' when put back for a retry. */
+  private async process(row: InboundRow): Promise<'done' | 'released'> {
     const log = this.opts.log;
     const processor = this.processors.get(row.platform)!;
     const now = () => this.opts.now?.() ?? new Date();
@@ -219,7 +284,7 @@ export class InboundWorker {
         log.warn({ platform: row.platform, row: row.id, kind: kind ?? 'not_ready', retryInMs: retryMs }, 'inbound: update not processed yet; will retry');
         // when the database is down this fails too, and the lease simply expires
         await releaseRow(this.opts.db, row.id, this.owner, Date.now(), retryMs).catch(() => undefined);
-        return;
+        return 'released';
       }
       // the mapping itself failed (a bug, or a payload it cannot read): never retried forever
       log.error({ platform: row.platform, row: row.id, error: errName(e) }, 'inbound: update could not be mapped; marked done');
@@ -227,11 +292,12 @@ export class InboundWorker {
         .transaction()
         .execute((trx) => finishRow(trx, row.id, this.owner, now()))
         .catch(() => undefined);
-      return;
+      return 'done';
     }
     if (processor.afterCommit) {
       await processor.afterCommit(payload).catch((e: unknown) => log.warn({ platform: row.platform, error: errName(e) }, 'inbound: after-commit step failed'));
     }
+    return 'done';
   }
 
   /** Waits `ms`, or until kick() (or stop()). */
@@ -249,6 +315,8 @@ export class InboundWorker {
     });
   }
 }
+
+const chatKeyOf = (platform: string, chatKey: string): string => `${platform}\u0000${chatKey.slice(0, 64)}`;
 
 function errName(e: unknown): string {
   if (e instanceof Error) return (e as { code?: string }).code ?? e.name;

@@ -67,6 +67,7 @@ export interface DrainerOptions {
 
 interface PendingMark {
   row: OutboxRow;
+  message: Outgoing;
   messageIds: string[];
   at: Date;
 }
@@ -263,7 +264,7 @@ export class OutboxDrainer {
         return false;
       }
       // …and closes here
-      const mark: PendingMark = { row, messageIds, at: this.clock.now() };
+      const mark: PendingMark = { row, message, messageIds, at: this.clock.now() };
       try {
         await this.markSent(sender, mark);
       } catch (e) {
@@ -276,15 +277,19 @@ export class OutboxDrainer {
     }
   }
 
-  private async markSent(sender: PlatformSender, { row, messageIds, at }: PendingMark): Promise<void> {
-    const message = JSON.parse(row.payload) as Outgoing;
-    await store.writeTx(this.db, async (trx) => {
-      await store.markSent(trx, row.id, messageIds, at);
-      if (message.context) await rememberBotMessage(trx, row.platform, row.chat_id, messageIds, message.context, at);
-      if (messageIds.length > 1) {
-        await store.chargeWindows(trx, [globalWindow(row.platform, sender.limits), ...this.chatWindows(sender, row.chat_id)], at, messageIds.length - 1);
-      }
-    });
+  private async markSent(sender: PlatformSender, { row, message, messageIds, at }: PendingMark): Promise<void> {
+    if (!message.context && messageIds.length <= 1) {
+      // one statement: atomic on its own, no transaction needed
+      await store.markSent(this.db, row.id, messageIds, at);
+    } else {
+      await store.writeTx(this.db, async (trx) => {
+        await store.markSent(trx, row.id, messageIds, at);
+        if (message.context) await rememberBotMessage(trx, row.platform, row.chat_id, messageIds, message.context, at);
+        if (messageIds.length > 1) {
+          await store.chargeWindows(trx, [globalWindow(row.platform, sender.limits), ...this.chatWindows(sender, row.chat_id)], at, messageIds.length - 1);
+        }
+      });
+    }
     const latencyMs = at.getTime() - Date.parse(row.created_at);
     this.emit((h) => h.onSent?.({ platform: row.platform, attempts: row.attempts + 1, latencyMs, parts: messageIds.length }));
   }

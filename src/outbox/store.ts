@@ -17,6 +17,7 @@
  */
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
 import type { Db } from '../db';
+import { prepared } from '../db/prepared';
 import type { Database, OutboxRow } from '../db/schema';
 import { parseTimes, take, waitMs, type Window } from './rate-limit';
 import type { Outgoing } from './types';
@@ -50,9 +51,18 @@ export async function writeTx<T>(db: Db, fn: (trx: Q) => Promise<T>): Promise<T>
   });
 }
 
+const insertOne = prepared('outbox.enqueueOne', (db, platform: string, chatId: string, payload: string, ts: string) =>
+  db.insertInto('outbox').values({ platform, chat_id: chatId, payload, status: 'pending', attempts: 0, next_attempt_at: ts, last_error: null, created_at: ts, sent_at: null, message_ids: null }),
+);
+
 export async function enqueue(db: Db, messages: Outgoing[], at: Date): Promise<void> {
   if (messages.length === 0) return;
   const ts = at.toISOString();
+  if (messages.length === 1) {
+    const m = messages[0]!;
+    await insertOne(db, m.chat.platform, m.chat.id, JSON.stringify(m), ts);
+    return;
+  }
   for (let i = 0; i < messages.length; i += 200) {
     await db
       .insertInto('outbox')
@@ -249,15 +259,17 @@ export async function claimBatch(db: Db, req: ClaimRequest): Promise<Claim> {
  * the claim (its lease lapsed and another took the row): then it must not send.
  */
 export async function markSending(db: Db, id: number, owner: string, now: Date, leaseMs: number): Promise<boolean> {
-  const r = await db
+  const r = await updateSending(db, now.toISOString(), new Date(now.getTime() + leaseMs).toISOString(), id, owner);
+  return Number(r.numAffectedRows ?? 0) === 1;
+}
+const updateSending = prepared('outbox.markSending', (db, startedAt: string, leaseUntil: string, id: number, owner: string) =>
+  db
     .updateTable('outbox')
-    .set({ status: 'sending', send_started_at: now.toISOString(), lease_until: new Date(now.getTime() + leaseMs).toISOString() })
+    .set({ status: 'sending', send_started_at: startedAt, lease_until: leaseUntil })
     .where('id', '=', id)
     .where('claimed_by', '=', owner)
-    .where('status', '=', 'claimed')
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
-}
+    .where('status', '=', 'claimed'),
+);
 
 /** Extends the leases this instance still holds on `ids` (rows being sent). */
 export async function renewLeases(db: Db, owner: string, ids: number[], until: Date): Promise<void> {
@@ -275,13 +287,15 @@ export async function renewLeases(db: Db, owner: string, ids: number[], until: D
 
 /** Right after the send call returned: the platform has the message, whoever held the lease. */
 export async function markSent(db: Q, id: number, messageIds: string[], at: Date): Promise<void> {
-  await db
-    .updateTable('outbox')
-    .set({ status: 'sent', sent_at: at.toISOString(), message_ids: JSON.stringify(messageIds), claimed_by: null, lease_until: null })
-    .where('id', '=', id)
-    .where('status', '<>', 'sent')
-    .execute();
+  await updateSent(db, at.toISOString(), JSON.stringify(messageIds), id);
 }
+const updateSent = prepared('outbox.markSent', (db, sentAt: string, messageIds: string, id: number) =>
+  db
+    .updateTable('outbox')
+    .set({ status: 'sent', sent_at: sentAt, message_ids: messageIds, claimed_by: null, lease_until: null })
+    .where('id', '=', id)
+    .where('status', '<>', 'sent'),
+);
 
 /** Sending failed for now: back to the queue (still the chat's head) until `nextAt`. */
 export async function markRetry(db: Db, id: number, owner: string, attempts: number, nextAt: Date, error: string): Promise<void> {

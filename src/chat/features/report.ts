@@ -5,7 +5,7 @@
  */
 import type { Unit } from '../../db/schema';
 import { permits, policies, type RolesAt } from '../../app/access';
-import { periodState, readPeriod, reportSpec, storeReport, type ReportSpec } from '../../app/reporting';
+import { periodState, readPeriod, reportSpec, storeReport, type PeriodState, type ReportSpec } from '../../app/reporting';
 import { afterReportStored } from '../../app/reminders';
 import { parsePeriodKey, periodKey, splitPeriodPrefix, titlePeriodText, type Period } from '../../domain/calendar';
 import { parseReport, templateLines, type ParseError, type ParseResult, type ReportValues } from '../../domain/report/parse';
@@ -335,7 +335,7 @@ async function askIndicator(ctx: Ctx, tg: Target, i: number, values: Record<stri
 }
 
 /** The dialog's unit and period, where they stand now (latest version, roll-up above). */
-async function targetFromState(ctx: Ctx, data: Record<string, unknown>): Promise<Target | undefined> {
+async function targetFromState(ctx: Ctx, data: Record<string, unknown>): Promise<(Target & { state: PeriodState }) | undefined> {
   const unit = ctx.unit?.id === Number(data.unitId) ? ctx.unit : await getUnit(ctx.db, Number(data.unitId));
   const period = parsePeriodKey(String(data.period));
   if (!unit || !period) return undefined;
@@ -349,6 +349,7 @@ async function targetFromState(ctx: Ctx, data: Record<string, unknown>): Promise
     base: state.values,
     sentUpBy: state.sentUpBy,
     ...(data.replace ? { replace: true } : {}),
+    state,
   };
 }
 
@@ -357,7 +358,8 @@ async function submitConfirmed(ctx: Ctx, state: DialogState): Promise<void> {
   const tg = await targetFromState(ctx, state.data);
   if (!tg || !ctx.person) return;
   if (!(await authorize(ctx, tg.unit, policies.submitReport))) return;
-  const st = await periodState(ctx.db, tg.unit, periodKey(tg.period));
+  // where the period stands, read once for this event (the permission check reads no reports)
+  const st = tg.state;
   if (st.closedBy) {
     ctx.reply(closedText(ctx, tg.unit, tg.period, st.closedBy));
     return;

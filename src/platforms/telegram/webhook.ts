@@ -6,21 +6,31 @@
 import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Update } from 'grammy/types';
-import { z } from 'zod';
 import type { Logger } from '../../logger';
 
 export const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
+const OK_BODY = JSON.stringify({ ok: true });
 
 /** Constant-time comparison of two strings of any length (hashing first equalises the lengths). */
 export function secretMatches(given: string | undefined, expected: string): boolean {
   if (typeof given !== 'string') return false;
   const a = crypto.createHash('sha256').update(given).digest();
-  const b = crypto.createHash('sha256').update(expected).digest();
-  return crypto.timingSafeEqual(a, b);
+  return crypto.timingSafeEqual(a, expectedDigest(expected));
 }
 
-/** Just enough shape to trust: an object with a numeric update_id. */
-const UpdateShape = z.looseObject({ update_id: z.number().int().nonnegative() });
+/** the expected secret's hash, kept for the secret last asked about (it rarely changes) */
+let lastExpected: { secret: string; digest: Buffer } | undefined;
+function expectedDigest(secret: string): Buffer {
+  if (lastExpected?.secret !== secret) lastExpected = { secret, digest: crypto.createHash('sha256').update(secret).digest() };
+  return lastExpected.digest;
+}
+
+/** Just enough shape to trust: an object with a numeric update_id (a whole number, not negative). */
+export function isUpdateShape(body: unknown): body is Update {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+  const id = (body as { update_id?: unknown }).update_id;
+  return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0;
+}
 
 export interface WebhookRouteOptions {
   path: string;
@@ -47,8 +57,7 @@ export function createWebhookRouter(opts: WebhookRouteOptions): Router {
     next();
   };
   router.post(opts.path, checkSecret, express.json({ limit: '1mb' }), (req: Request, res: Response) => {
-    const parsed = UpdateShape.safeParse(req.body);
-    if (!parsed.success) {
+    if (!isUpdateShape(req.body)) {
       opts.log.warn('telegram webhook: body is not an update');
       res.status(400).json({ ok: false });
       return;
@@ -59,7 +68,8 @@ export function createWebhookRouter(opts: WebhookRouteOptions): Router {
     // unreachable): 503, and Telegram delivers it again later.
     opts.handle(update).then(
       () => {
-        if (!res.headersSent) res.status(200).json({ ok: true });
+        // the fixed answer as it is (express's json() would serialise it and hash an ETag each time)
+        if (!res.headersSent) res.status(200).set('content-type', 'application/json; charset=utf-8').end(OK_BODY);
       },
       (e: unknown) => {
         opts.log.warn({ updateId: update.update_id, error: e instanceof Error ? ((e as { code?: string }).code ?? e.name) : 'unknown' }, 'telegram webhook: update not stored; answered 503');
