@@ -8,6 +8,7 @@ import * as m006 from './006_outbox_leases';
 import * as m007 from './007_inbound_updates';
 import * as m008 from './008_retention_indexes';
 import * as m011 from './011_scale';
+import * as m013 from './013_level_pieces';
 
 export const migrations: Record<string, Migration> = {
   '001_init': m001,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '007_inbound_updates': m007,
   '008_retention_indexes': m008,
   '011_scale': m011,
+  '013_level_pieces': m013,
 };
