@@ -1,15 +1,16 @@
 import type { Kysely } from 'kysely';
 
 /**
- * Reminder planning and the members import at national scale (issue 12).
- * - A point is planned in pieces of parents: their children at the point's level are read through
- *   (parent_id, level, profile) — three equalities, so SQLite and PostgreSQL both pick it over
- *   `units_level` (which would scan the whole level for every piece).
+ * Reminder planning at national scale (issue 12): a point is planned in pieces of parents.
+ * `units_level_parent` (level, profile, active, parent_id) answers both reads of a piece plan from
+ * one index range: the sizes of a level's parents (GROUP BY parent_id, covering, in parent order)
+ * and a piece's units (`parent_id IN (…)` after the three equalities) — where `units_level`
+ * (profile, level, id) made every piece scan the whole level.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.createIndex('units_parent_level').ifNotExists().on('units').columns(['parent_id', 'level', 'profile']).execute();
+  await db.schema.createIndex('units_level_parent').ifNotExists().on('units').columns(['level', 'profile', 'active', 'parent_id']).execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await db.schema.dropIndex('units_parent_level').ifExists().execute();
+  await db.schema.dropIndex('units_level_parent').ifExists().execute();
 }

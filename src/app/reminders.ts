@@ -72,8 +72,34 @@ import { kindsOf } from '../domain/rollup';
 import { levelWord, MAX_LISTED, PointTexts, readyText } from './reminder-texts';
 
 export const DEFAULT_LOOKBACK_DAYS = 7;
-/** Parents per piece when a point is planned in pieces (runPoint): ~10,000 villages of 100 communes. */
-export const CHUNK_PARENTS = 25;
+/** Most parents in one piece when a point is planned in pieces (runPoint): the IN list of a piece's reads. */
+export const CHUNK_PARENTS = 100;
+/**
+ * About this many units per piece (a parent with more is a piece alone). Small enough that a
+ * piece's rows, plan and texts die in the young generation: pieces of 10,000 villages outlived
+ * several minor GCs each and filled the old generation (peak RSS 460–500 MB at 100,000 villages
+ * against ~250 MB with pieces of 1,000), for no gain in time.
+ */
+export const PIECE_UNITS = 1_000;
+
+/** Consecutive parents (in id order) in pieces of at most CHUNK_PARENTS parents and about PIECE_UNITS units. */
+export function piecesOf(parents: { ids: readonly number[]; sizes: readonly number[] }): number[][] {
+  const out: number[][] = [];
+  let piece: number[] = [];
+  let units = 0;
+  for (let i = 0; i < parents.ids.length; i++) {
+    const size = parents.sizes[i] ?? 0;
+    if (piece.length && (piece.length >= CHUNK_PARENTS || units + size > PIECE_UNITS)) {
+      out.push(piece);
+      piece = [];
+      units = 0;
+    }
+    piece.push(parents.ids[i]!);
+    units += size;
+  }
+  if (piece.length) out.push(piece);
+  return out;
+}
 
 export interface ReminderDeps {
   db: Db;
@@ -315,6 +341,8 @@ export class Reminders {
   private readonly merged = new Map<string, { sig: string; profile: Profile }>();
   /** the points of the look-back window around one local day, per profile object (the calendar is the slow part of a tick) */
   private readonly dayPoints = new WeakMap<Profile, { day: string; points: ScheduledPoint[] }>();
+  /** the texts of the point planned last (its pieces share them) */
+  private lastTexts?: { profile: Profile; sp: ScheduledPoint; now: number; texts: PointTexts };
   readonly lookbackDays: number;
 
   constructor(private readonly deps: ReminderDeps) {
@@ -371,7 +399,12 @@ export class Reminders {
     const deadline = sp.oneOffId ? profile.reporting.oneOff.find((d) => d.id === sp.oneOffId) : undefined;
     // a level that rolls up the level below is told /tonghop and /guilen (its own lines still go by /baocao)
     const rollsUp = !!sp.period && levelRollsUp(profile, level);
-    const texts = new PointTexts(profile, level, sp.period ? { period: sp.period } : { title: deadline?.title ?? { vi: subject, en: subject } }, sp.point.dueAt, now, sp.point.kind, rollsUp);
+    // the pieces of one point share its texts (rendered once, filled per unit)
+    let texts = this.lastTexts?.profile === profile && this.lastTexts.sp === sp && this.lastTexts.now === now.getTime() ? this.lastTexts.texts : undefined;
+    if (!texts) {
+      texts = new PointTexts(profile, level, sp.period ? { period: sp.period } : { title: deadline?.title ?? { vi: subject, en: subject } }, sp.point.dueAt, now, sp.point.kind, rollsUp);
+      this.lastTexts = { profile, sp, now: now.getTime(), texts };
+    }
     const overdue = sp.point.kind === 'overdue';
 
     const expected = await levelSnapshot(db, {
@@ -594,7 +627,26 @@ export class Reminders {
   }
 
   /**
-   * Plans and queues a point in pieces of CHUNK_PARENTS parents (their units, the progress lines to
+   * The pieces runPoint plans a point in (parents of the point's units, see piecesOf), or undefined
+   * when the point is planned in one piece: a level with units without a parent, a point whose
+   * chairmen sit above the parent level (overdue), or a level small enough for one piece.
+   */
+  async pieces(profile: Profile, sp: ScheduledPoint): Promise<number[][] | undefined> {
+    const parent = parentLevel(profile, sp.level);
+    const approverAbove =
+      sp.point.kind === 'overdue' &&
+      profile.reporting.reminders.ladder.approverAfterDeadline &&
+      !!parent &&
+      levelIndex(profile, profile.approval.level) < levelIndex(profile, parent.key);
+    if (!parent || approverAbove) return undefined;
+    const parents = await parentsAtLevel(this.db, profile.id, sp.level);
+    if (parents.hasTop) return undefined;
+    const pieces = piecesOf(parents);
+    return pieces.length > 1 ? pieces : undefined;
+  }
+
+  /**
+   * Plans and queues a point in pieces of parents (`pieces`: their units, the progress lines to
    * them, their chairmen where the approval level is the parent level), so memory stays that of one
    * piece whatever the number of units; the same keys as one plan, the point marked handled after
    * the last piece (a crash midway resumes: the keys already claimed are skipped). A level with
@@ -602,21 +654,15 @@ export class Reminders {
    * planned in one piece. The returned plan holds the counts and lists, not the items.
    */
   async runPoint(profile: Profile, sp: ScheduledPoint, now: Date): Promise<{ plan: PointPlan; queuedItems: number; queuedMessages: number; skippedItems: number }> {
-    const parent = parentLevel(profile, sp.level);
-    const approverAbove =
-      sp.point.kind === 'overdue' &&
-      profile.reporting.reminders.ladder.approverAfterDeadline &&
-      !!parent &&
-      levelIndex(profile, profile.approval.level) < levelIndex(profile, parent.key);
-    const parents = parent && !approverAbove ? await parentsAtLevel(this.db, profile.id, sp.level) : undefined;
-    if (!parents || parents.hasTop || parents.ids.length <= CHUNK_PARENTS) {
+    const pieces = await this.pieces(profile, sp);
+    if (!pieces) {
       const plan = await this.planPoint(profile, sp, now);
       return { plan, ...(await this.commit(plan, now)) };
     }
     const total = { queuedItems: 0, queuedMessages: 0, skippedItems: 0 };
     let summary: PointPlan | undefined;
-    for (let i = 0; i < parents.ids.length; i += CHUNK_PARENTS) {
-      const part = await this.planPoint(profile, sp, now, { parents: parents.ids.slice(i, i + CHUNK_PARENTS) });
+    for (const piece of pieces) {
+      const part = await this.planPoint(profile, sp, now, { parents: piece });
       const c = await this.commit(part, now, { markDone: false });
       total.queuedItems += c.queuedItems;
       total.queuedMessages += c.queuedMessages;
