@@ -3,7 +3,9 @@
  * reads the planner needs for every unit of one level at once (a point may concern 100,000 villages,
  * so nothing here runs a query per unit).
  */
+import { sql } from 'kysely';
 import type { Db } from '../db';
+import { isPostgres } from './subtree';
 import type { OneOffDeadline } from '../domain/profile';
 
 const CHUNK = 500;
@@ -108,8 +110,9 @@ export interface LevelSnapshotUnit {
  * (some version sent up, as rollups.statusOf), its team's leaders with their identities and its
  * active group links. A point may concern 100,000 villages, so it is read in pieces: with
  * `parents`, the children of those parents through `units_level_parent` (migration 013) — one join
- * (a row per leader × identity × link) that touches only the piece's units, then their reports by
- * unit id; without, the whole level in ranges of unit ids so each range's rows die young. No ORDER BY over the joined rows (small per-unit lists are sorted here).
+ * (a row per leader × identity × link) that touches only the piece's units, then their reports;
+ * without, the whole level in ranges of unit ids so each range's rows die young. No ORDER BY over
+ * the joined rows (small per-unit lists are sorted here).
  */
 export async function levelSnapshot(
   db: Db,
@@ -133,18 +136,11 @@ export async function levelSnapshot(
       await snapshotRows(db, q, { from, to: Math.min(hi, from + SNAPSHOT_RANGE - 1) }, out, people);
     }
   }
-  // who reported: the units' own reports by the (unit_id, period, kind) index, a few hundred ids a
-  // query (a correlated EXISTS per joined row cost a third of the whole read)
-  for (const part of chunks([...out.keys()], REPORTED_CHUNK)) {
-    const rows = await db
-      .selectFrom('reports')
-      .select('unit_id')
-      .where('unit_id', 'in', part)
-      .where('period', '=', q.period)
-      .where('kind', '=', q.kind)
-      .where('sent_up_at', 'is not', null)
-      .execute();
-    for (const r of rows) out.get(r.unit_id)!.reported = true;
+  // who reported (some version sent up)
+  if (q.parents) {
+    for (const part of chunks(q.parents)) for (const id of await reportedOfParents(db, q, part)) out.get(id)!.reported = true;
+  } else {
+    for (const part of chunks([...out.keys()], REPORTED_CHUNK)) for (const id of await reportedOfUnits(db, q, part)) out.get(id)!.reported = true;
   }
   // a stable order without ORDER BY in SQL (a sort of every joined row costs more than these small ones)
   const byRole = (c: Contact) => (c.role === 'leader' ? 0 : 1);
@@ -158,6 +154,55 @@ export async function levelSnapshot(
 
 const SNAPSHOT_RANGE = 10_000;
 const REPORTED_CHUNK = 1_000;
+
+/**
+ * The reported units among the children of these parents: each child's report found by the
+ * (period, kind, unit_id) index. CROSS JOIN keeps SQLite's loop on the units (an inner join let it
+ * scan every report of the period, for every piece); PostgreSQL plans it freely.
+ */
+async function reportedOfParents(db: Db, q: { profile: string; level: string; period: string; kind: string }, parents: readonly number[]): Promise<number[]> {
+  const rows = await db
+    .selectFrom('units as u')
+    .crossJoin('reports as r')
+    .select('r.unit_id')
+    .whereRef('r.unit_id', '=', 'u.id')
+    .where('u.level', '=', q.level)
+    .where('u.profile', '=', q.profile)
+    .where('u.active', '=', 1)
+    .where('u.parent_id', 'in', parents.length ? [...parents] : [-1])
+    .where('r.period', '=', q.period)
+    .where('r.kind', '=', q.kind)
+    .where('r.sent_up_at', 'is not', null)
+    .execute();
+  return rows.map((r) => r.unit_id);
+}
+
+/** The reported units among these (a correlated EXISTS per joined row cost a third of the whole read). */
+async function reportedOfUnits(db: Db, q: { period: string; kind: string }, ids: readonly number[]): Promise<number[]> {
+  const rows = await db
+    .selectFrom('reports')
+    .select('unit_id')
+    .where('unit_id', 'in', [...ids])
+    .where('period', '=', q.period)
+    .where('kind', '=', q.kind)
+    .where('sent_up_at', 'is not', null)
+    .execute();
+  return rows.map((r) => r.unit_id);
+}
+
+/**
+ * Runs a piece's joined read. On PostgreSQL, inside a transaction that prices random page reads as
+ * on an SSD (1.1): with the default 4, the planner preferred hashing the whole teams and chat_links
+ * tables for every piece (seq scans of 100,000 rows, 40 ms a piece) over the ~1,000 index probes a
+ * piece needs (8 ms).
+ */
+async function pieceRead<T>(db: Db, read: (db: Db) => Promise<T>): Promise<T> {
+  if (!isPostgres(db)) return read(db);
+  return db.transaction().execute(async (trx) => {
+    await sql`set local random_page_cost = 1.1`.execute(trx);
+    return read(trx);
+  });
+}
 
 interface SnapshotRow {
   id: number;
@@ -192,15 +237,15 @@ async function snapshotRows(
   let rows: SnapshotRow[];
   if (q.roles) {
     const roles = [...q.roles];
-    rows = await base
+    const joined = base
       .innerJoin('teams as t', (j) => j.onRef('t.unit_id', '=', 'u.id').on('t.active', '=', 1))
       .leftJoin('memberships as m', (j) => j.onRef('m.team_id', '=', 't.id').on('m.until', 'is', null).on('m.role', 'in', roles))
       .leftJoin('people as p', 'p.id', 'm.person_id')
       .leftJoin('identities as i', 'i.person_id', 'p.id')
-      .select(['m.role', 'p.id as pid', 'p.display_name as pname', 'i.platform as ip', 'i.external_id as ie', 'i.private_chat_id as ipc'])
-      .execute();
+      .select(['m.role', 'p.id as pid', 'p.display_name as pname', 'i.platform as ip', 'i.external_id as ie', 'i.private_chat_id as ipc']);
+    rows = await pieceRead(db, (d) => d.executeQuery(joined.compile()).then((r) => r.rows));
   } else {
-    rows = await base.execute();
+    rows = await pieceRead(db, (d) => d.executeQuery(base.compile()).then((r) => r.rows));
   }
   // few allocations per row: a point reads every unit of a level, and most have one leader, one
   // identity and one link (arrays are created at their size, grown only for the rare second one)
