@@ -3,8 +3,10 @@
  * a fresh SQLite file, through the same import as `npm run cli -- members import`: every row checked
  * with the two-tier-2025 rules, teams created, people and memberships written in batched
  * transactions. The generated tree: 1 province → 3,300 communes → 80,000 villages (set up untimed).
- * Prints progress, wall time and peak RSS of the import process; limits 60 s and 500 MB.
- * BENCH_DEFAULT_HEAP=1 runs the import with node's default heap limit instead of 384 MB.
+ * Prints progress, wall time and peak RSS of the import process; limits 60 s and 300 MB.
+ * BENCH_DEFAULT_HEAP=1 runs the import with node's default heap limit instead of 384 MB. SQLite
+ * always; PostgreSQL too when BENCH_DATABASE_URL names a server (a scratch database is created and
+ * dropped; the same CSV).
  * Run alone with `npx tsx bench/members-import.ts` (or `npm run bench -- members-import`).
  */
 import { spawnSync } from 'node:child_process';
@@ -12,10 +14,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { sql } from 'kysely';
+import { Client } from 'pg';
 import { importMembersFile } from '../src/app/import-members';
 import { openDatabase } from '../src/db';
 import { migrateToLatest } from '../src/db/migrate';
 import type { Db } from '../src/db';
+import { isPostgres } from '../src/store/subtree';
 import { exitWith, mb, record } from './common';
 
 export const name = 'members-import';
@@ -53,7 +58,8 @@ async function makeUnits(db: Db): Promise<string[]> {
       });
       communeIds.push(...(await trx.insertInto('units').values(rows).returning(['id', 'code']).execute()).map((r) => ({ id: r.id, code: r.code! })));
     }
-    for (const c of communeIds) await trx.updateTable('units').set({ path: `/${root.id}/${c.id}/` }).where('id', '=', c.id).execute();
+    // paths in one statement per level (`||` joins text and integers on SQLite and PostgreSQL)
+    await sql`update units set path = ${`/${root.id}/`} || id || '/' where level = 'commune'`.execute(trx);
     const villages: { code: string; name: string; parent: { id: number } }[] = [];
     for (let v = 0; v < TEAMS; v++) {
       const c = communeIds[v % COMMUNES]!;
@@ -61,16 +67,13 @@ async function makeUnits(db: Db): Promise<string[]> {
     }
     for (let i = 0; i < villages.length; i += 500) {
       const part = villages.slice(i, i + 500);
-      const ids = await trx
+      await trx
         .insertInto('units')
         .values(part.map((v) => ({ ...base, code: v.code, name: v.name, short_name: v.name.slice(5), search_name: v.name.toLowerCase(), level: 'village', parent_id: v.parent.id, path: '' })))
-        .returning(['id', 'code', 'parent_id'])
         .execute();
-      for (const r of ids) {
-        await trx.updateTable('units').set({ path: `/${root.id}/${r.parent_id}/${r.id}/` }).where('id', '=', r.id).execute();
-      }
       villageCodes.push(...part.map((v) => v.code));
     }
+    await sql`update units set path = ${`/${root.id}/`} || parent_id || '/' || id || '/' where level = 'village'`.execute(trx);
   });
   return villageCodes;
 }
@@ -99,26 +102,28 @@ function writeCsv(file: string, villageCodes: string[]): number {
 }
 
 
-/** Setup in a child process, so that the parent's peak RSS is the import's own. */
-async function setup(dir: string): Promise<void> {
-  const h = openDatabase(`sqlite:${path.join(dir, 'bench.db')}`);
+/** Setup in a child process, so that the parent's peak RSS is the import's own: the units, and the CSV once. */
+async function setup(dir: string, url: string): Promise<void> {
+  const h = openDatabase(url);
   await migrateToLatest(h.db);
   const villages = await makeUnits(h.db);
+  if (isPostgres(h.db)) await sql`analyze`.execute(h.db);
   await h.close();
+  if (fs.existsSync(path.join(dir, 'rows'))) return;
   const rows = writeCsv(path.join(dir, 'members.csv'), villages);
   fs.writeFileSync(path.join(dir, 'rows'), String(rows));
 }
 
 /**
  * The import, in its own process with V8's old space capped at HEAP_MB: with the default limit
- * (GBs) V8 collects lazily and RSS floats up to ~500 MB on garbage; the live data is ~150 MB.
+ * (GBs) V8 collects lazily and RSS floats up on garbage. BENCH_DEFAULT_HEAP=1 leaves node's default.
  */
 const HEAP_MB = 384;
 
-async function importStep(dir: string): Promise<boolean> {
+async function importStep(dir: string, url: string, label: string): Promise<boolean> {
   const csv = path.join(dir, 'members.csv');
   const rows = Number(fs.readFileSync(path.join(dir, 'rows'), 'utf8'));
-  const h = openDatabase(`sqlite:${path.join(dir, 'bench.db')}`);
+  const h = openDatabase(url);
   const rssBefore = process.resourceUsage().maxRSS;
   const t = performance.now();
   let last = 0;
@@ -127,12 +132,12 @@ async function importStep(dir: string): Promise<boolean> {
     at: new Date('2026-01-02T00:00:00.000Z'),
     onProgress: (p) => {
       const now = performance.now();
-      // baseline, same run: the read phase alone (CSV parsed, nothing checked or written)
+      // baseline, same run: the read phase alone (the CSV parsed once, nothing checked or written)
       if (p.phase === 'read' && p.total && p.done === p.total) readMs = now - t;
       if (now - last < 2000 && p.done !== p.total) return;
       last = now;
       const m = process.memoryUsage();
-      console.log(`  … ${p.phase} ${p.done.toLocaleString('en')}${p.total ? ` / ${p.total.toLocaleString('en')}` : ''} (${((now - t) / 1000).toFixed(1)} s, RSS ${mb(m.rss / 1024)} MB, heap ${mb(m.heapUsed / 1024)} MB)`);
+      console.log(`  [${label}] … ${p.phase} ${p.done.toLocaleString('en')}${p.total ? ` / ${p.total.toLocaleString('en')}` : ''} (${((now - t) / 1000).toFixed(1)} s, RSS ${mb(m.rss / 1024)} MB, heap ${mb(m.heapUsed / 1024)} MB)`);
     },
   });
   const ms = performance.now() - t;
@@ -140,31 +145,53 @@ async function importStep(dir: string): Promise<boolean> {
   const memberships = Number((await h.db.selectFrom('memberships').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
   await h.close();
   const ok = ms / 1000 < LIMIT_SECONDS && peakKb / 1024 < LIMIT_MB && r.membersInserted === rows && memberships === rows && r.rejected.length === 0;
-  record({ bench: name, db: 'sqlite', measure: `members import, ${rows.toLocaleString('en')} rows`, value: ms / 1000, unit: 's', ...(readMs ? { baseline: readMs / 1000, ratio: ms / readMs } : {}), rssMb: peakKb / 1024, target: `< ${LIMIT_SECONDS} s, < ${LIMIT_MB} MB`, ok });
-  console.log(`  imported ${r.membersInserted.toLocaleString('en')} members into ${r.teamsCreated.toLocaleString('en')} new teams, ${r.peopleCreated.toLocaleString('en')} people; ${r.rejected.length} rows rejected`);
-  console.log(`  import time: ${(ms / 1000).toFixed(2)} s (${Math.round(rows / (ms / 1000)).toLocaleString('en')} rows/s)${readMs ? ` = ${(ms / readMs).toFixed(1)}× the read phase alone (${(readMs / 1000).toFixed(2)} s, the baseline)` : ''}`);
-  console.log(`  peak RSS (process.resourceUsage().maxRSS): ${mb(peakKb)} MB (before the import: ${mb(rssBefore)} MB; node ${process.execArgv.filter((a) => a.startsWith('--max-old')).join(' ') || 'default heap'})`);
-  console.log(`  limits ${LIMIT_SECONDS} s / ${LIMIT_MB} MB: ${ok ? 'OK' : 'EXCEEDED'}`);
+  record({ bench: name, db: label, measure: `members import, ${rows.toLocaleString('en')} rows`, value: ms / 1000, unit: 's', ...(readMs ? { baseline: readMs / 1000, ratio: ms / readMs } : {}), rssMb: peakKb / 1024, target: `< ${LIMIT_SECONDS} s, < ${LIMIT_MB} MB`, ok });
+  console.log(`  [${label}] imported ${r.membersInserted.toLocaleString('en')} members into ${r.teamsCreated.toLocaleString('en')} new teams, ${r.peopleCreated.toLocaleString('en')} people; ${r.rejected.length} rows rejected`);
+  console.log(`  [${label}] import time: ${(ms / 1000).toFixed(2)} s (${Math.round(rows / (ms / 1000)).toLocaleString('en')} rows/s)${readMs ? ` = ${(ms / readMs).toFixed(1)}× the read phase alone (${(readMs / 1000).toFixed(2)} s, the baseline)` : ''}`);
+  console.log(`  [${label}] peak RSS (process.resourceUsage().maxRSS): ${mb(peakKb)} MB (before the import: ${mb(rssBefore)} MB; node ${process.execArgv.filter((a) => a.startsWith('--max-old')).join(' ') || 'default heap'})`);
+  console.log(`  [${label}] limits ${LIMIT_SECONDS} s / ${LIMIT_MB} MB: ${ok ? 'OK' : 'EXCEEDED'}`);
   return ok;
+}
+
+function step(args: string[]): boolean {
+  const heap = process.env.BENCH_DEFAULT_HEAP || args[0] === '--setup' ? [] : [`--max-old-space-size=${HEAP_MB}`];
+  const child = spawnSync(process.execPath, [...heap, ...process.execArgv, __filename, ...args], { stdio: 'inherit' });
+  return child.status === 0;
 }
 
 export async function run(): Promise<boolean> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnscd-bench-members-'));
   try {
     const t = performance.now();
-    const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--setup', dir], { stdio: 'inherit' });
-    if (child.status !== 0) throw new Error(`setup failed: ${child.status ?? child.signal}`);
+    const url = `sqlite:${path.join(dir, 'bench.db')}`;
+    if (!step(['--setup', dir, url])) throw new Error('setup failed');
     const rows = Number(fs.readFileSync(path.join(dir, 'rows'), 'utf8'));
     console.log(`[${name}] setup (child process): ${TEAMS.toLocaleString('en')} villages in ${COMMUNES.toLocaleString('en')} communes, ${rows.toLocaleString('en')} CSV rows (${(fs.statSync(path.join(dir, 'members.csv')).size / 1e6).toFixed(1)} MB) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-    const heap = process.env.BENCH_DEFAULT_HEAP ? [] : [`--max-old-space-size=${HEAP_MB}`];
-    const imp = spawnSync(process.execPath, [...heap, ...process.execArgv, __filename, '--import-step', dir], { stdio: 'inherit' });
-    return imp.status === 0;
+    let ok = step(['--import-step', dir, url, 'sqlite']);
+    const server = process.env.BENCH_DATABASE_URL;
+    if (server) {
+      const db = `bench_members_${process.pid}`;
+      const admin = new Client({ connectionString: server });
+      await admin.connect();
+      await admin.query(`create database ${db}`);
+      const u = new URL(server);
+      u.pathname = `/${db}`;
+      try {
+        if (!step(['--setup', dir, u.toString()])) throw new Error('PostgreSQL setup failed');
+        ok = step(['--import-step', dir, u.toString(), 'postgres']) && ok;
+      } finally {
+        await admin.query(`drop database if exists ${db} with (force)`);
+        await admin.end();
+      }
+    }
+    return ok;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
 if (require.main === module) {
-  const step = process.argv[2];
-  exitWith(step === '--setup' ? setup(process.argv[3]!) : step === '--import-step' ? importStep(process.argv[3]!) : run());
+  const cmd = process.argv[2];
+  const [dir, url, label] = process.argv.slice(3);
+  exitWith(cmd === '--setup' ? setup(dir!, url!) : cmd === '--import-step' ? importStep(dir!, url!, label ?? 'sqlite') : run());
 }

@@ -9,6 +9,7 @@ import * as m007 from './007_inbound_updates';
 import * as m008 from './008_retention_indexes';
 import * as m011 from './011_scale';
 import * as m012 from './012_report_heads';
+import * as m013 from './013_level_pieces';
 
 export const migrations: Record<string, Migration> = {
   '001_init': m001,
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '008_retention_indexes': m008,
   '011_scale': m011,
   '012_report_heads': m012,
+  '013_level_pieces': m013,
 };

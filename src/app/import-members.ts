@@ -10,9 +10,10 @@
  * already taken on paper, so it writes memberships directly (no approval requests) and is audited
  * once with its counts.
  *
- * Scale: rows are read into memory (≈ 300 bytes each), units, teams, members and people are looked
- * up in batches, and accepted teams are written in transactions of a few thousand teams with
- * multi-row inserts.
+ * Scale (400,000 rows): a CSV file is streamed twice — first counting each team's rows, then
+ * checking them and writing each team once its last row is checked — so memory holds per-team
+ * counts and plans, not the rows; units, teams, members and people are looked up in batches, and
+ * accepted teams are written in transactions of a few thousand teams with multi-row inserts.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -208,6 +209,34 @@ export async function readMembersFile(file: string, onProgress?: (p: ImportProgr
 
 // ---------------------------------------------------------------- checking
 
+/**
+ * Rows that can be read twice, in file order: a CSV file is streamed twice (first to count each
+ * team's rows, then to check and write them), an xlsx sheet (read whole by ExcelJS) is walked twice.
+ */
+export type RowSource = () => AsyncIterable<MemberRow>;
+
+/** A CSV file as a row source: each pass streams it again; nothing is kept between passes. */
+export function csvSource(file: string): RowSource {
+  return async function* () {
+    const parser = fs.createReadStream(file).pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true, trim: true }));
+    let idx: ReturnType<typeof headerIndex> | undefined;
+    // a pass's rows die young: no interning
+    const intern = { get: (x: string) => x } as Interner;
+    for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      if (!idx) idx = headerIndex(rec.record);
+      else yield toRow(rec.record, idx, rec.info.lines, intern);
+    }
+    if (!idx) throw new MemberImportError('tệp rỗng', 'empty file');
+  };
+}
+
+/** Rows already in memory (an xlsx sheet) as a row source. */
+export function arraySource(rows: readonly MemberRow[]): RowSource {
+  return async function* () {
+    yield* rows;
+  };
+}
+
 interface UnitInfo {
   id: number;
   code: string;
@@ -223,6 +252,7 @@ interface PlannedTeam {
   name: string;
   kind: string;
   rule: TeamRule;
+  /** the team's checked rows, held from its first row to its write */
   members: MemberRow[];
 }
 
@@ -255,68 +285,83 @@ async function resolveUnits(db: Db, codes: string[]): Promise<Map<string, UnitIn
   return out;
 }
 
-/** Reads, checks and plans; nothing is written. */
-async function plan(db: Db, rows: MemberRow[], opts: ImportOptions) {
-  const profileOf = opts.profileOf ?? getProfile;
-  const describe = opts.describe ?? defaultDescribe;
-  const describeWarning = opts.describeWarning ?? ((w: RuleWarning) => `${w.code} ${JSON.stringify(w.params)}`);
-  const rejected: RejectedRow[] = [];
-  const warnings: TeamWarning[] = [];
-  const reject = (r: MemberRow, reason: string) => rejected.push({ line: r.line, unitCode: r.unitCode, name: r.name, reason });
+/** A team of the file: its unit code and team cell (as first written), how many rows it has. */
+interface Group {
+  unitCode: string;
+  team: string;
+  rows: number;
+  /** what is done with its rows: a team to check and write, or why every row is refused */
+  plan?: Omit<PlannedTeam, 'members'> | string;
+}
 
-  const units = await resolveUnits(db, [...new Set(rows.map((r) => r.unitCode).filter(Boolean))]);
+const groupKey = (r: MemberRow) => `${r.unitCode}\u0000${fold(r.team)}`;
+
+/**
+ * Pass 1: counts the rows of each team (unit code + team name) — all the import keeps of a row
+ * until its team is checked — and refuses rows without a unit code.
+ */
+async function countTeams(source: RowSource, reject: (r: MemberRow, reason: string) => void, onProgress?: (p: ImportProgress) => void) {
+  const groups = new Map<string, Group>();
+  // teams refused whole, counted as the old importer did: rows without a unit code, by team name
+  const noCode = new Set<string>();
+  let rows = 0;
+  let rowsWithoutCode = 0;
+  for await (const r of source()) {
+    rows++;
+    if (onProgress && rows % 20000 === 0) onProgress({ phase: 'read', done: rows });
+    if (!r.unitCode) {
+      rowsWithoutCode++;
+      reject(r, 'thiếu mã đơn vị (unit_code)');
+      noCode.add(groupKey(r));
+      continue;
+    }
+    const key = groupKey(r);
+    const g = groups.get(key);
+    if (g) g.rows++;
+    else groups.set(key, { unitCode: r.unitCode, team: r.team, rows: 1 });
+  }
+  return { groups, noCode: noCode.size, rows, rowsWithoutCode };
+}
+
+/** Each team's unit, existing team and rule, or the reason all its rows are refused. */
+async function planTeams(db: Db, groups: Map<string, Group>, profileOf: ProfileOf): Promise<void> {
+  const units = await resolveUnits(db, [...new Set([...groups.values()].map((g) => g.unitCode))]);
   const unitIds = [...new Set([...units.values()].map((u) => u.id))];
   const teams = await inChunks(unitIds, 500, (chunk) =>
     db.selectFrom('teams').select(['id', 'unit_id', 'name', 'kind']).where('unit_id', 'in', chunk).where('active', '=', 1).execute(),
   );
   const teamsOf = new Map<number, typeof teams>();
   for (const t of teams) teamsOf.set(t.unit_id, [...(teamsOf.get(t.unit_id) ?? []), t]);
-
-  // group rows by unit and team name, keeping file order
-  const groups = new Map<string, MemberRow[]>();
-  for (const r of rows) {
-    if (!r.unitCode) {
-      reject(r, 'thiếu mã đơn vị (unit_code)');
-      continue;
-    }
-    const key = `${r.unitCode}\u0000${fold(r.team)}`;
-    const g = groups.get(key);
-    if (g) g.push(r);
-    else groups.set(key, [r]);
-  }
-
-  const planned: PlannedTeam[] = [];
-  const groupList = [...groups.values()];
-  for (const g of groupList) {
-    const first = g[0]!;
-    const unit = units.get(first.unitCode);
+  for (const g of groups.values()) {
+    const unit = units.get(g.unitCode);
     if (!unit) {
-      for (const r of g) reject(r, `không có đơn vị mã "${r.unitCode}" (hãy nhập đơn vị trước: units import)`);
+      g.plan = `không có đơn vị mã "${g.unitCode}" (hãy nhập đơn vị trước: units import)`;
       continue;
     }
     const profile = profileOf(unit.profile);
     const existing = teamsOf.get(unit.id) ?? [];
     let team: { id?: number; name: string; kind: string } | undefined;
-    if (first.team) team = existing.find((t) => fold(t.name) === fold(first.team)) ?? { name: first.team, kind: '' };
+    if (g.team) team = existing.find((t) => fold(t.name) === fold(g.team)) ?? { name: g.team, kind: '' };
     else if (existing.length === 1) team = existing[0]!;
     else if (existing.length === 0) team = { name: '', kind: '' };
     if (!team) {
-      for (const r of g) reject(r, `${unit.name} có ${existing.length} tổ: ghi tên tổ ở cột team`);
+      g.plan = `${unit.name} có ${existing.length} tổ: ghi tên tổ ở cột team`;
       continue;
     }
     const rule = team.kind ? ruleOfTeam(profile, unit, { kind: team.kind }) : profile.teams.find((t) => t.level === unit.level);
     if (!rule) {
-      for (const r of g) reject(r, `quy định ${profile.id} không có tổ ở cấp ${unit.level} (${unit.name})`);
+      g.plan = `quy định ${profile.id} không có tổ ở cấp ${unit.level} (${unit.name})`;
       continue;
     }
     const kind = team.kind || rule.kind;
     const name = team.name || `${kind === 'steering' ? 'Tổ Chỉ đạo công nghệ số cộng đồng' : 'Tổ công nghệ số cộng đồng'} ${unit.name}`;
-    planned.push({ unit, ...(team.id !== undefined ? { teamId: team.id } : {}), name, kind, rule, members: g });
+    g.plan = { unit, ...(team.id !== undefined ? { teamId: team.id } : {}), name, kind, rule };
   }
+}
 
-  // current rosters of the existing teams and people known by phone
-  const existingTeamIds = planned.filter((p) => p.teamId !== undefined).map((p) => p.teamId!);
-  const current = await inChunks(existingTeamIds, 500, (chunk) =>
+/** Current rosters of the existing teams the file adds to. */
+async function currentSeats(db: Db, teamIds: number[]): Promise<Map<number, Seat[]>> {
+  const current = await inChunks(teamIds, 500, (chunk) =>
     db
       .selectFrom('memberships as m')
       .innerJoin('people as p', 'p.id', 'm.person_id')
@@ -329,51 +374,7 @@ async function plan(db: Db, rows: MemberRow[], opts: ImportOptions) {
   for (const m of current) {
     seatsOf.set(m.team_id, [...(seatsOf.get(m.team_id) ?? []), { personId: m.person_id, phone: m.phone, name: m.display_name, role: m.role as TeamRole }]);
   }
-
-  let checked = 0;
-  const accepted: PlannedTeam[] = [];
-  const phoneRows: string[] = [];
-  for (const t of planned) {
-    const seats: Seat[] = [...(t.teamId !== undefined ? (seatsOf.get(t.teamId) ?? []) : [])];
-    const bad: { row: MemberRow; reason: string }[] = [];
-    for (const m of t.members) {
-      const role = m.role ? parseRole(m.role) : 'member';
-      if (!role) {
-        bad.push({ row: m, reason: `không hiểu vai trò "${m.role}" (tổ trưởng, tổ phó, thành viên, cộng tác viên)` });
-        continue;
-      }
-      const c = checkJoin(t.rule, seats, { name: m.name, phone: m.phone, role, occupation: m.occupation || null });
-      if (!c.ok) {
-        bad.push({ row: m, reason: c.violations.map(describe).join(' ') });
-        continue;
-      }
-      m.roleKey = role;
-      m.e164 = c.phone!;
-      seats.push({ phone: c.phone!, name: m.name, role });
-    }
-    checked += t.members.length;
-    if (opts.onProgress && checked % 20000 < t.members.length) opts.onProgress({ phase: 'check', done: checked, total: rows.length });
-    if (bad.length) {
-      for (const b of bad) reject(b.row, b.reason);
-      const badLines = new Set(bad.map((b) => b.row.line));
-      for (const m of t.members) if (!badLines.has(m.line)) reject(m, `không nhập vì tổ "${t.name}" có dòng lỗi (nhập cả tổ hoặc không)`);
-      continue;
-    }
-    for (const w of rosterWarnings(t.rule, seats)) warnings.push({ unitCode: t.unit.code, team: t.name, text: describeWarning(w) });
-    accepted.push(t);
-    for (const m of t.members) phoneRows.push(m.e164!);
-  }
-
-  // people already known by phone (a person may sit in a commune team and a village team)
-  const known = new Map<string, number>();
-  const anyPeople = await db.selectFrom('people').select('id').limit(1).executeTakeFirst();
-  if (anyPeople) {
-    const found = await inChunks([...new Set(phoneRows)], 500, (chunk) => db.selectFrom('people').select(['id', 'phone']).where('phone', 'in', chunk).execute());
-    for (const p of found) if (p.phone && !known.has(p.phone)) known.set(p.phone, p.id);
-  }
-  for (const t of accepted) for (const m of t.members) m.personId = known.get(m.e164!) ?? null;
-  rejected.sort((a, b) => a.line - b.line);
-  return { accepted, rejected, warnings };
+  return seatsOf;
 }
 
 /** Without a renderer (tests, benchmarks): the rule code and its source. */
@@ -383,96 +384,178 @@ function defaultDescribe(v: Violation): string {
 
 // ---------------------------------------------------------------- writing
 
-async function write(db: Db, accepted: PlannedTeam[], opts: ImportOptions, total: number) {
+interface WriteCounts {
+  teamsCreated: number;
+  peopleCreated: number;
+  peopleReused: number;
+  membersInserted: number;
+}
+
+/**
+ * Writes accepted teams in one transaction: the new teams, a person per new phone (people already
+ * known by phone — before the import or from an earlier transaction of it — are reused: a person
+ * may sit in a commune team and a village team), the memberships. Releases the teams' rows.
+ */
+async function writeTeams(db: Db, chunk: PlannedTeam[], at: string, batch: number, counts: WriteCounts): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    // teams to create
+    const fresh = chunk.filter((t) => t.teamId === undefined);
+    for (let j = 0; j < fresh.length; j += batch) {
+      const part = fresh.slice(j, j + batch);
+      const ids = await trx
+        .insertInto('teams')
+        .values(part.map((t) => ({ unit_id: t.unit.id, name: t.name, kind: t.kind, active: 1, created_at: at })))
+        .returning(['id', 'unit_id', 'name'])
+        .execute();
+      const byKey = new Map(ids.map((r) => [`${r.unit_id}\u0000${r.name}`, r.id]));
+      for (const t of part) t.teamId = byKey.get(`${t.unit.id}\u0000${t.name}`)!;
+      counts.teamsCreated += part.length;
+    }
+    // people known by phone, then the others created once per phone
+    const phones = [...new Set(chunk.flatMap((t) => t.members.map((m) => m.e164!)))];
+    const known = new Map<string, number>();
+    for (let j = 0; j < phones.length; j += batch) {
+      const found = await trx.selectFrom('people').select(['id', 'phone']).where('phone', 'in', phones.slice(j, j + batch)).execute();
+      for (const p of found) if (p.phone && !known.has(p.phone)) known.set(p.phone, p.id);
+    }
+    const newPeople: { phone: string; name: string }[] = [];
+    const created = new Map<string, number>();
+    for (const t of chunk) {
+      for (const m of t.members) {
+        if (known.has(m.e164!) || created.has(m.e164!)) continue;
+        created.set(m.e164!, -1);
+        newPeople.push({ phone: m.e164!, name: m.name });
+      }
+    }
+    for (let j = 0; j < newPeople.length; j += batch) {
+      const ids = await trx
+        .insertInto('people')
+        .values(newPeople.slice(j, j + batch).map((p) => ({ display_name: p.name, phone: p.phone, locale: null, created_at: at })))
+        .returning(['id', 'phone'])
+        .execute();
+      for (const r of ids) created.set(r.phone!, r.id);
+    }
+    counts.peopleCreated += newPeople.length;
+    const rowsOut: { team_id: number; person_id: number; role: string; occupation: string | null; since: string; until: null }[] = [];
+    for (const t of chunk) {
+      for (const m of t.members) {
+        const reused = known.get(m.e164!);
+        if (reused !== undefined) counts.peopleReused++;
+        m.personId = reused ?? created.get(m.e164!)!;
+        rowsOut.push({ team_id: t.teamId!, person_id: m.personId, role: m.roleKey!, occupation: m.occupation || null, since: at, until: null });
+      }
+    }
+    for (let j = 0; j < rowsOut.length; j += batch) {
+      await trx.insertInto('memberships').values(rowsOut.slice(j, j + batch)).execute();
+    }
+    counts.membersInserted += rowsOut.length;
+  });
+  for (const t of chunk) t.members = [];
+}
+
+// ---------------------------------------------------------------- the import
+
+/**
+ * Checks every row, then writes the teams whose rows all passed. Two passes over the rows: the
+ * first counts each team's rows, the second checks them in file order (against the team's current
+ * roster and its rows before) and, once a team's last row is checked, accepts or refuses the team
+ * whole; accepted teams are written a few thousand at a time. Memory holds the teams' counts and
+ * plans, the rows of teams still open (a file listing each team's rows together holds one team at
+ * a time) and the teams waiting for their transaction — not the file.
+ */
+export async function importFrom(db: Db, source: RowSource, opts: ImportOptions): Promise<MemberImportResult> {
+  const profileOf = opts.profileOf ?? getProfile;
+  const describe = opts.describe ?? defaultDescribe;
+  const describeWarning = opts.describeWarning ?? ((w: RuleWarning) => `${w.code} ${JSON.stringify(w.params)}`);
+  const rejected: RejectedRow[] = [];
+  const warnings: TeamWarning[] = [];
+  const reject = (r: MemberRow, reason: string) => rejected.push({ line: r.line, unitCode: r.unitCode, name: r.name, reason });
+
+  const counted = await countTeams(source, reject, opts.onProgress);
+  const total = counted.rows;
+  opts.onProgress?.({ phase: 'read', done: total, total });
+  const { groups } = counted;
+  await planTeams(db, groups, profileOf);
+  const seatsOf = await currentSeats(
+    db,
+    [...groups.values()].flatMap((g) => (typeof g.plan === 'object' && g.plan.teamId !== undefined ? [g.plan.teamId] : [])),
+  );
+
   const at = opts.at.toISOString();
   const batch = opts.batchSize ?? 500;
   const perTx = opts.teamsPerTransaction ?? 2000;
-  // only numbers in more than one team need remembering across transactions
-  let all = new Set<string>();
-  const shared = new Set<string>();
-  for (const t of accepted) for (const m of t.members) if (all.has(m.e164!)) shared.add(m.e164!); else all.add(m.e164!);
-  all = new Set();
-  const personOf = new Map<string, number>();
-  let teamsCreated = 0;
-  let peopleCreated = 0;
-  let peopleReused = 0;
-  let membersInserted = 0;
-  for (let i = 0; i < accepted.length; i += perTx) {
-    const chunk = accepted.slice(i, i + perTx);
-    await db.transaction().execute(async (trx) => {
-      // teams to create
-      const fresh = chunk.filter((t) => t.teamId === undefined);
-      for (let j = 0; j < fresh.length; j += batch) {
-        const part = fresh.slice(j, j + batch);
-        const ids = await trx
-          .insertInto('teams')
-          .values(part.map((t) => ({ unit_id: t.unit.id, name: t.name, kind: t.kind, active: 1, created_at: at })))
-          .returning(['id', 'unit_id', 'name'])
-          .execute();
-        const byKey = new Map(ids.map((r) => [`${r.unit_id}\u0000${r.name}`, r.id]));
-        for (const t of part) t.teamId = byKey.get(`${t.unit.id}\u0000${t.name}`)!;
-        teamsCreated += part.length;
-      }
-      // people to create, once per phone
-      const newPeople: { phone: string; name: string }[] = [];
-      const chunkPerson = new Map<string, number>();
-      const seen = new Set<string>();
-      for (const t of chunk) {
-        for (const m of t.members) {
-          if (m.personId != null) continue;
-          const id = personOf.get(m.e164!);
-          if (id !== undefined) m.personId = id;
-          else if (!seen.has(m.e164!)) {
-            seen.add(m.e164!);
-            newPeople.push({ phone: m.e164!, name: m.name });
-          }
-        }
-      }
-      for (let j = 0; j < newPeople.length; j += batch) {
-        const ids = await trx
-          .insertInto('people')
-          .values(newPeople.slice(j, j + batch).map((p) => ({ display_name: p.name, phone: p.phone, locale: null, created_at: at })))
-          .returning(['id', 'phone'])
-          .execute();
-        for (const r of ids) {
-          if (shared.has(r.phone!)) personOf.set(r.phone!, r.id);
-          else chunkPerson.set(r.phone!, r.id);
-        }
-      }
-      peopleCreated += newPeople.length;
-      const rowsOut: { team_id: number; person_id: number; role: string; occupation: string | null; since: string; until: null }[] = [];
-      for (const t of chunk) {
-        for (const m of t.members) {
-          if (m.personId == null) m.personId = chunkPerson.get(m.e164!) ?? personOf.get(m.e164!)!;
-          else if (!seen.has(m.e164!)) peopleReused++;
-          rowsOut.push({ team_id: t.teamId!, person_id: m.personId!, role: m.roleKey!, occupation: m.occupation || null, since: at, until: null });
-        }
-      }
-      for (let j = 0; j < rowsOut.length; j += batch) {
-        await trx.insertInto('memberships').values(rowsOut.slice(j, j + batch)).execute();
-      }
-      membersInserted += rowsOut.length;
-    });
-    for (const t of chunk) t.members = [];
-    opts.onProgress?.({ phase: 'write', done: membersInserted, total });
-  }
-  return { teamsCreated, peopleCreated, peopleReused, membersInserted };
-}
+  const counts: WriteCounts = { teamsCreated: 0, peopleCreated: 0, peopleReused: 0, membersInserted: 0 };
+  let teamsImported = 0;
+  let teamsRejected = counted.noCode;
+  let waiting: PlannedTeam[] = [];
+  const flush = async () => {
+    const chunk = waiting;
+    waiting = [];
+    if (chunk.length === 0) return;
+    if (opts.dryRun) {
+      counts.teamsCreated += chunk.filter((t) => t.teamId === undefined).length;
+      return;
+    }
+    await writeTeams(db, chunk, at, batch, counts);
+    teamsImported += chunk.length;
+    opts.onProgress?.({ phase: 'write', done: counts.membersInserted });
+  };
 
-/** Checks every row, then writes the teams whose rows all passed. Empties `rows` (to free memory as it writes). */
-export async function importMembers(db: Db, rows: MemberRow[], opts: ImportOptions): Promise<MemberImportResult> {
-  const { accepted, rejected, warnings } = await plan(db, rows, opts);
-  const acceptedRows = accepted.reduce((n, t) => n + t.members.length, 0);
-  const rowCount = rows.length;
-  const teamsRejected = countRejectedTeams(rows, rejected);
-  // the accepted teams hold what is left to write; written rows are released team by team
-  rows.length = 0;
-  const counts = opts.dryRun
-    ? { teamsCreated: accepted.filter((t) => t.teamId === undefined).length, peopleCreated: 0, peopleReused: 0, membersInserted: 0 }
-    : await write(db, accepted, opts, acceptedRows);
+  // teams with rows still to come: their seats so far, and their good and bad rows
+  const open = new Map<Group, { team: PlannedTeam; seats: Seat[]; bad: { row: MemberRow; reason: string }[]; seen: number }>();
+  let checked = 0;
+  for await (const m of source()) {
+    if (!m.unitCode) continue; // refused in the first pass
+    checked++;
+    if (opts.onProgress && checked % 20000 === 0) opts.onProgress({ phase: 'check', done: checked, total });
+    const g = groups.get(groupKey(m));
+    if (!g || !g.plan) throw changed();
+    if (typeof g.plan === 'string') {
+      reject(m, g.plan);
+      if (--g.rows === 0) teamsRejected++;
+      continue;
+    }
+    let st = open.get(g);
+    if (!st) {
+      const team: PlannedTeam = { ...g.plan, members: [] };
+      open.set(g, (st = { team, seats: [...(team.teamId !== undefined ? (seatsOf.get(team.teamId) ?? []) : [])], bad: [], seen: 0 }));
+    }
+    st.seen++;
+    const role = m.role ? parseRole(m.role) : 'member';
+    if (!role) st.bad.push({ row: m, reason: `không hiểu vai trò "${m.role}" (tổ trưởng, tổ phó, thành viên, cộng tác viên)` });
+    else {
+      const c = checkJoin(st.team.rule, st.seats, { name: m.name, phone: m.phone, role, occupation: m.occupation || null });
+      if (!c.ok) st.bad.push({ row: m, reason: c.violations.map(describe).join(' ') });
+      else {
+        m.roleKey = role;
+        m.e164 = c.phone!;
+        st.seats.push({ phone: c.phone!, name: m.name, role });
+        st.team.members.push(m);
+      }
+    }
+    if (st.seen < g.rows) continue;
+    // the team's last row: accept or refuse it whole
+    open.delete(g);
+    groups.delete(groupKey(m));
+    const t = st.team;
+    if (st.bad.length) {
+      for (const b of st.bad) reject(b.row, b.reason);
+      for (const x of t.members) reject(x, `không nhập vì tổ "${t.name}" có dòng lỗi (nhập cả tổ hoặc không)`);
+      teamsRejected++;
+      continue;
+    }
+    for (const w of rosterWarnings(t.rule, st.seats)) warnings.push({ unitCode: t.unit.code, team: t.name, text: describeWarning(w) });
+    waiting.push(t);
+    if (waiting.length >= perTx) await flush();
+  }
+  if (open.size || checked + counted.rowsWithoutCode !== total) throw changed();
+  await flush();
+  if (opts.dryRun) teamsImported = 0;
+  rejected.sort((a, b) => a.line - b.line);
+
   const result: MemberImportResult = {
-    rows: rowCount,
-    teamsImported: opts.dryRun ? 0 : accepted.length,
+    rows: total,
+    teamsImported,
     teamsCreated: counts.teamsCreated,
     teamsRejected,
     membersInserted: counts.membersInserted,
@@ -495,14 +578,19 @@ export async function importMembers(db: Db, rows: MemberRow[], opts: ImportOptio
   return result;
 }
 
-function countRejectedTeams(rows: MemberRow[], rejected: RejectedRow[]): number {
-  const lines = new Set(rejected.map((r) => r.line));
-  return new Set(rows.filter((r) => lines.has(r.line)).map((r) => `${r.unitCode}\u0000${fold(r.team)}`)).size;
+/** The file changed between the two passes (rows the first pass did not count, or fewer rows). */
+function changed(): MemberImportError {
+  return new MemberImportError('tệp đã thay đổi trong khi nhập: hãy nhập lại', 'the file changed during the import: import it again');
 }
 
+/** Checks every row, then writes the teams whose rows all passed (rows already read, e.g. an xlsx sheet). */
+export async function importMembers(db: Db, rows: MemberRow[], opts: ImportOptions): Promise<MemberImportResult> {
+  return importFrom(db, arraySource(rows), opts);
+}
+
+/** Imports a .csv (streamed, twice) or .xlsx file. */
 export async function importMembersFile(db: Db, file: string, opts: ImportOptions): Promise<MemberImportResult> {
-  const rows = await readMembersFile(file, opts.onProgress);
-  opts.onProgress?.({ phase: 'read', done: rows.length, total: rows.length });
-  return importMembers(db, rows, opts);
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.csv' || ext === '.txt') return importFrom(db, csvSource(file), opts);
+  return importMembers(db, await readMembersFile(file, opts.onProgress), opts);
 }
-

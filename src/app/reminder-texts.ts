@@ -103,7 +103,7 @@ export class PointTexts {
   }
 
   /** The reminder in a unit's group: title, who and the deadline in words, how to report. */
-  group(unit: string, people: PersonName[], role: 'leaders' | 'officers', parent: string | undefined, replyHint: boolean, parentSentUp = false): string {
+  group(unit: string, people: readonly PersonName[], role: 'leaders' | 'officers', parent: string | undefined, replyHint: boolean, parentSentUp = false): string {
     const lines = [this.groupTitle({ unit })];
     lines.push(
       people.length
@@ -125,7 +125,7 @@ export class PointTexts {
   }
 
   /** "Ấp Tân Thành (tổ trưởng Nguyễn Văn An)" */
-  unitWithPeople(unit: string, people: PersonName[], role: 'leaders' | 'officers'): string {
+  unitWithPeople(unit: string, people: readonly PersonName[], role: 'leaders' | 'officers'): string {
     return people.length ? this.withWho[role]({ unit, names: people.map((x) => x.name).join(', ') }) : unit;
   }
 
@@ -165,12 +165,12 @@ export class PointTexts {
   }
 
   /** The line addressed to the approver when the escalation joins a group's progress message. */
-  approverInGroup(approvers: PersonName[], missing: string[], missingTotal: number): string {
+  approverInGroup(approvers: readonly PersonName[], missing: string[], missingTotal: number): string {
     return this.t('reminders:approver_in_group', { names: approvers.map((a) => a.name).join(', '), list: this.list(missing, missingTotal) });
   }
 
   /** The escalation to the approver (chairman) after the deadline. */
-  approver(unitName: string, approvers: PersonName[], missing: string[], missingTotal: number): string {
+  approver(unitName: string, approvers: readonly PersonName[], missing: string[], missingTotal: number): string {
     const t = this.t;
     const params = { unit: unitName, count: missingTotal, due: this.due, list: this.list(missing, missingTotal) };
     return [

@@ -62,6 +62,7 @@ import {
   type Contact,
   type GroupLink,
   type LevelSnapshotUnit,
+  type LevelUnit,
 } from '../store/reminders';
 import type { Unit } from '../db/schema';
 import { getProfile } from './profiles';
@@ -71,8 +72,34 @@ import { kindsOf } from '../domain/rollup';
 import { levelWord, MAX_LISTED, PointTexts, readyText } from './reminder-texts';
 
 export const DEFAULT_LOOKBACK_DAYS = 7;
-/** Parents per piece when a point is planned in pieces (runPoint): ~10,000 villages of 100 communes. */
+/** Most parents in one piece when a point is planned in pieces (runPoint): the IN list of a piece's reads. */
 export const CHUNK_PARENTS = 100;
+/**
+ * About this many units per piece (a parent with more is a piece alone). Small enough that a
+ * piece's rows, plan and texts die in the young generation: pieces of 10,000 villages outlived
+ * several minor GCs each and filled the old generation (peak RSS 460–500 MB at 100,000 villages
+ * against ~250 MB with pieces of 1,000), for no gain in time.
+ */
+export const PIECE_UNITS = 1_000;
+
+/** Consecutive parents (in id order) in pieces of at most CHUNK_PARENTS parents and about PIECE_UNITS units. */
+export function piecesOf(parents: { ids: readonly number[]; sizes: readonly number[] }): number[][] {
+  const out: number[][] = [];
+  let piece: number[] = [];
+  let units = 0;
+  for (let i = 0; i < parents.ids.length; i++) {
+    const size = parents.sizes[i] ?? 0;
+    if (piece.length && (piece.length >= CHUNK_PARENTS || units + size > PIECE_UNITS)) {
+      out.push(piece);
+      piece = [];
+      units = 0;
+    }
+    piece.push(parents.ids[i]!);
+    units += size;
+  }
+  if (piece.length) out.push(piece);
+  return out;
+}
 
 export interface ReminderDeps {
   db: Db;
@@ -179,7 +206,7 @@ export function latestPerDeadline(points: ScheduledPoint[]): ScheduledPoint[] {
   return [...byDeadline.values()].sort((a, b) => a.point.at.getTime() - b.point.at.getTime() || a.key.localeCompare(b.key));
 }
 
-function mentionsFor(people: Contact[], platform: Platform): Mention[] {
+function mentionsFor(people: readonly Contact[], platform: Platform): Mention[] {
   if (!CAPABILITIES[platform].mentions) return [];
   const out: Mention[] = [];
   for (const p of people) {
@@ -202,16 +229,33 @@ function eager(key: string, kind: ItemKind, unitId: number, unitName: string, me
   return { key, kind, unitId, unitName, to: messages.map((m) => ({ chat: m.chat, audience })), render: () => messages };
 }
 
-/** Does a planned item already send a message to this group? */
-function plannedTo(items: PlannedItem[], g: GroupLink): PlannedItem | undefined {
-  return items.find((x) => x.to.some((r) => r.audience === 'group' && r.chat.platform === g.platform && r.chat.id === g.chatId));
+/** The first planned item sending a message to each group (built once per plan: a lookup per chairman, not a scan of every item). */
+class GroupIndex {
+  private readonly first = new Map<string, PlannedItem>();
+
+  constructor(items: readonly PlannedItem[]) {
+    for (const x of items) this.add(x);
+  }
+
+  add(x: PlannedItem): void {
+    for (const r of x.to) {
+      if (r.audience !== 'group') continue;
+      const k = `${r.chat.platform}\u0000${r.chat.id}`;
+      if (!this.first.has(k)) this.first.set(k, x);
+    }
+  }
+
+  /** Does a planned item already send a message to this group? */
+  get(g: GroupLink): PlannedItem | undefined {
+    return this.first.get(`${g.platform}\u0000${g.chatId}`);
+  }
 }
 
 /** Appends a line (and mentions) to the planned message for this group; false when none goes there. */
-function addressInPlannedMessage(items: PlannedItem[], g: GroupLink, line: string, mentions: Mention[]): boolean {
-  const item = plannedTo(items, g);
+function addressInPlannedMessage(planned: GroupIndex, g: GroupLink, line: string, mentions: Mention[]): boolean {
+  const item = planned.get(g);
   if (!item) return false;
-  const render = item.render;
+  const render = item.render.bind(item);
   item.render = () =>
     render().map((m) => {
       if (m.chat.platform !== g.platform || m.chat.id !== g.chatId) return m;
@@ -223,12 +267,82 @@ function addressInPlannedMessage(items: PlannedItem[], g: GroupLink, line: strin
   return true;
 }
 
+/** `keyOf` for many units of one point: the fixed parts joined once. */
+function keyMaker(profile: string, sp: ScheduledPoint): (who: string) => string {
+  const head = `${profile}|${subjectOf(sp)}|${sp.level}|`;
+  const tail = `|${sp.point.id}`;
+  return (who) => head + who + tail;
+}
+
+function withRecipient(to: Recipient[] | undefined, r: Recipient): Recipient[] {
+  if (!to) return [r];
+  to.push(r);
+  return to;
+}
+
+function hasRecipient(to: readonly Recipient[], platform: string, id: string): boolean {
+  for (const r of to) if (r.chat.platform === platform && r.chat.id === id) return true;
+  return false;
+}
+
+/** What every unit item of one plan shares to render its texts. */
+interface UnitTexts {
+  texts: PointTexts;
+  role: 'leaders' | 'officers';
+  parents: Map<number, LevelUnit>;
+  /** parents that already sent their roll-up up */
+  sentUp: Set<number>;
+  subject: string;
+  periodic: boolean;
+  contactsOf(u: LevelSnapshotUnit): readonly Contact[];
+}
+
+/** A missing unit's private nudges and group reminders (steps 1–2), rendered when queued. */
+class UnitItem implements PlannedItem {
+  readonly kind = 'unit' as const;
+  readonly unitId: number;
+  readonly unitName: string;
+
+  constructor(
+    readonly key: string,
+    private readonly u: LevelSnapshotUnit,
+    readonly to: Recipient[],
+    private readonly shared: UnitTexts,
+  ) {
+    this.unitId = u.id;
+    this.unitName = u.name;
+  }
+
+  render(): Outgoing[] {
+    const { u, shared: c } = this;
+    const people = c.contactsOf(u);
+    const parentName = u.parentId !== null ? c.parents.get(u.parentId)?.name : undefined;
+    const parentSentUp = u.parentId !== null && c.sentUp.has(u.parentId);
+    const context: Outgoing['context'] | undefined = c.periodic ? { flow: 'report', data: { unitId: u.id, period: c.subject } } : undefined;
+    return this.to.map(({ chat, audience }) => {
+      const m: Outgoing = {
+        chat,
+        text:
+          audience === 'private'
+            ? c.texts.private(u.name, parentName, parentSentUp)
+            : c.texts.group(u.name, people, c.role, parentName, CAPABILITIES[chat.platform].groupNeedsReply && !!context, parentSentUp),
+      };
+      const mentions = audience === 'group' ? mentionsFor(people, chat.platform) : [];
+      if (mentions.length) m.mentions = mentions;
+      if (context) m.context = context;
+      return m;
+    });
+  }
+}
+
 /** The reminder service: plans and runs points, remembering handled points between ticks. */
 export class Reminders {
   private readonly done = new Set<string>();
   private readonly merged = new Map<string, { sig: string; profile: Profile }>();
   /** the points of the look-back window around one local day, per profile object (the calendar is the slow part of a tick) */
   private readonly dayPoints = new WeakMap<Profile, { day: string; points: ScheduledPoint[] }>();
+  /** the texts of the point planned last (its pieces share them) */
+  private lastTexts?: { profile: Profile; sp: ScheduledPoint; now: number; texts: PointTexts };
   readonly lookbackDays: number;
 
   constructor(private readonly deps: ReminderDeps) {
@@ -285,7 +399,12 @@ export class Reminders {
     const deadline = sp.oneOffId ? profile.reporting.oneOff.find((d) => d.id === sp.oneOffId) : undefined;
     // a level that rolls up the level below is told /tonghop and /guilen (its own lines still go by /baocao)
     const rollsUp = !!sp.period && levelRollsUp(profile, level);
-    const texts = new PointTexts(profile, level, sp.period ? { period: sp.period } : { title: deadline?.title ?? { vi: subject, en: subject } }, sp.point.dueAt, now, sp.point.kind, rollsUp);
+    // the pieces of one point share its texts (rendered once, filled per unit)
+    let texts = this.lastTexts?.profile === profile && this.lastTexts.sp === sp && this.lastTexts.now === now.getTime() ? this.lastTexts.texts : undefined;
+    if (!texts) {
+      texts = new PointTexts(profile, level, sp.period ? { period: sp.period } : { title: deadline?.title ?? { vi: subject, en: subject } }, sp.point.dueAt, now, sp.point.kind, rollsUp);
+      this.lastTexts = { profile, sp, now: now.getTime(), texts };
+    }
     const overdue = sp.point.kind === 'overdue';
 
     const expected = await levelSnapshot(db, {
@@ -313,7 +432,7 @@ export class Reminders {
     // who answers for a unit: its team's leader (and deputy where the profile lets deputies act), else its officers
     const role: 'leaders' | 'officers' = rule ? 'leaders' : 'officers';
     const officers = rule ? undefined : await grantContacts(db, 'officer', missing.map((u) => u.id));
-    const contactsOf = (u: LevelSnapshotUnit): Contact[] => (officers ? (officers.get(u.id) ?? []) : u.contacts);
+    const contactsOf = (u: LevelSnapshotUnit): readonly Contact[] => (officers ? (officers.get(u.id) ?? []) : u.contacts);
     const parentIds = [...new Set(missing.map((u) => u.parentId).filter((x): x is number => x !== null))];
     const parents = await unitsById(db, parentIds);
     // parents that already sent their roll-up up: a report sent now is still taken, after the roll-up
@@ -321,63 +440,49 @@ export class Reminders {
     if (sp.period && parentIds.length) {
       for (const [id, r] of await latestReports(db, parentIds, subject, PERIODIC)) if (r.sentUp) sentUp.add(id);
     }
-    const parentSentUp = (u: LevelSnapshotUnit) => u.parentId !== null && sentUp.has(u.parentId);
-    const context = (u: LevelSnapshotUnit): Outgoing['context'] | undefined => (sp.period ? { flow: 'report', data: { unitId: u.id, period: subject } } : undefined);
+    const ctx: UnitTexts = { texts, role, parents, sentUp, subject, periodic: !!sp.period, contactsOf };
+    const unitKey = keyMaker(profile.id, sp);
 
     // 1–2: the leader's private chat, then the unit's group — or, where no group of the unit is
-    // usable (none linked, ZALO_GROUPS=off), the group's reminder in the leaders' private chats
+    // usable (none linked, ZALO_GROUPS=off), the group's reminder in the leaders' private chats.
+    // A point may concern 100,000 units: per unit, the recipients and one small item (texts are
+    // rendered when queued); no closures or sets per unit.
     const policy = this.deps.delivery;
     for (const u of missing) {
       const people = contactsOf(u);
-      const to: Recipient[] = [];
+      // most units have one recipient: the array is made at its size on the first one
+      let to: Recipient[] | undefined;
       const where = route(u.links, people, policy);
       if (ladder.privateMessage) {
         for (const p of people) {
           for (const id of p.identities) {
-            if (!id.privateChatId || !isPlatform(id.platform)) continue;
-            if (to.some((r) => r.chat.platform === id.platform && r.chat.id === id.privateChatId)) continue;
-            to.push({ chat: { platform: id.platform, id: id.privateChatId }, audience: 'private' });
+            if (!id.privateChatId || !isPlatform(id.platform) || (to && hasRecipient(to, id.platform, id.privateChatId))) continue;
+            to = withRecipient(to, { chat: { platform: id.platform, id: id.privateChatId }, audience: 'private' });
           }
         }
       }
       if (ladder.group) {
         for (const p of where.privates) {
-          if (!to.some((r) => r.chat.platform === p.chat.platform && r.chat.id === p.chat.id)) to.push({ chat: p.chat, audience: 'private' });
+          if (!to || !hasRecipient(to, p.chat.platform, p.chat.id)) to = withRecipient(to, { chat: p.chat, audience: 'private' });
         }
-        if (where.groups.length === 0 && to.length === 0) plan.unreachable.push({ id: u.id, name: u.name });
-        for (const g of where.groups) to.push({ chat: g, audience: 'group' });
+        if (where.groups.length === 0 && !to) plan.unreachable.push({ id: u.id, name: u.name });
+        for (const g of where.groups) to = withRecipient(to, { chat: g, audience: 'group' });
       }
-      if (to.length === 0) continue;
-      const render = (): Outgoing[] => {
-        const parentName = u.parentId !== null ? parents.get(u.parentId)?.name : undefined;
-        const ctx = context(u);
-        return to.map(({ chat, audience }) => {
-          const m: Outgoing = {
-            chat,
-            text:
-              audience === 'private'
-                ? texts.private(u.name, parentName, parentSentUp(u))
-                : texts.group(u.name, people, role, parentName, CAPABILITIES[chat.platform].groupNeedsReply && !!ctx, parentSentUp(u)),
-          };
-          const mentions = audience === 'group' ? mentionsFor(people, chat.platform) : [];
-          if (mentions.length) m.mentions = mentions;
-          if (ctx) m.context = ctx;
-          return m;
-        });
-      };
-      plan.items.push({ key: keyOf(profile.id, sp, String(u.id)), kind: 'unit', unitId: u.id, unitName: u.name, to, render });
+      if (!to) continue;
+      plan.items.push(new UnitItem(unitKey(String(u.id)), u, to, ctx));
     }
 
     // 3: the parent group's progress line (overdue list after the deadline)
     if (ladder.parentProgress && parentLevel(profile, level)) {
-      const byParent = new Map<number, { expected: number; missing: LevelSnapshotUnit[]; kinds: (string | undefined)[] }>();
+      // per parent: how many expected, the missing ones, and how many of each kind (thôn, khóm…)
+      const byParent = new Map<number, { expected: number; missing: LevelSnapshotUnit[]; kinds: Map<string | null, number> }>();
       for (const u of expected) {
         if (u.parentId === null) continue;
-        const e = byParent.get(u.parentId) ?? { expected: 0, missing: [], kinds: [] };
+        let e = byParent.get(u.parentId);
+        if (!e) byParent.set(u.parentId, (e = { expected: 0, missing: [], kinds: new Map() }));
         e.expected++;
-        e.kinds.push(u.kind ?? undefined);
+        e.kinds.set(u.kind, (e.kinds.get(u.kind) ?? 0) + 1);
         if (!u.reported) e.missing.push(u);
-        byParent.set(u.parentId, e);
       }
       const unreachable = new Set(plan.unreachable.map((u) => u.id));
       const parentLinks = await linksOfUnits(db, parentIds);
@@ -407,7 +512,7 @@ export class Reminders {
           named(unreachHere),
           unreachHere.length,
           { role, names: nobodyHere.slice(0, MAX_LISTED).map((u) => u.name), total: nobodyHere.length },
-          levelWord(profile, level, kindsOf(e.kinds.map((k) => [k, 1]))),
+          levelWord(profile, level, kindsOf([...e.kinds])),
         );
         // mention the leaders named in the list (the list shows at most MAX_LISTED units)
         const listed = e.missing.slice(0, MAX_LISTED).flatMap((u) => contactsOf(u));
@@ -435,6 +540,7 @@ export class Reminders {
       if (byApproval.size) {
         const ids = [...byApproval.keys()];
         const [approvers, aUnits, aLinks] = await Promise.all([grantContacts(db, 'approver', ids), unitsById(db, ids), linksOfUnits(db, ids)]);
+        const planned = new GroupIndex(plan.items);
         for (const [aid, list] of byApproval) {
           const aUnit = aUnits.get(aid);
           if (!aUnit) continue;
@@ -455,14 +561,16 @@ export class Reminders {
             audience = 'group';
             for (const g of aLinks.get(aid) ?? []) {
               if (!isPlatform(g.platform) || !groupsUsed(g.platform, policy)) continue;
-              if (people.length && addressInPlannedMessage(plan.items, g, texts.approverInGroup(people, list.slice(0, MAX_LISTED).map((u) => u.name), list.length), mentionsFor(people, g.platform))) continue;
-              if (!people.length && plannedTo(plan.items, g)) continue;
+              if (people.length && addressInPlannedMessage(planned, g, texts.approverInGroup(people, list.slice(0, MAX_LISTED).map((u) => u.name), list.length), mentionsFor(people, g.platform))) continue;
+              if (!people.length && planned.get(g)) continue;
               const m = message(g, text, mentionsFor(people, g.platform));
               if (m) messages.push(m);
             }
           }
           if (messages.length) {
-            plan.items.push(eager(keyOf(profile.id, sp, `approver:${aid}`), 'approver', aid, aUnit.name, messages, audience));
+            const item = eager(keyOf(profile.id, sp, `approver:${aid}`), 'approver', aid, aUnit.name, messages, audience);
+            plan.items.push(item);
+            planned.add(item);
           }
         }
       }
@@ -475,16 +583,18 @@ export class Reminders {
     const steps = levelIndex(profile, level) - levelIndex(profile, ancestorLevel);
     const out = new Map<number, U[]>();
     if (steps < 0) return out;
-    let at = new Map<U, number | null>(units.map((u) => [u, steps === 0 ? u.id : u.parentId]));
+    // the ancestor of units[i] so far, walked up one level at a time
+    const at: (number | null)[] = units.map((u) => (steps === 0 ? u.id : u.parentId));
     for (let i = 1; i < steps; i++) {
-      const up = await unitsById(this.db, [...new Set([...at.values()].filter((x): x is number => x !== null))]);
-      at = new Map([...at].map(([u, id]) => [u, id === null ? null : (up.get(id)?.parentId ?? null)]));
+      const up = await unitsById(this.db, [...new Set(at.filter((x): x is number => x !== null))]);
+      for (let k = 0; k < at.length; k++) at[k] = at[k] === null ? null : (up.get(at[k]!)?.parentId ?? null);
     }
-    for (const [u, id] of at) {
-      if (id === null) continue;
-      const list = out.get(id) ?? [];
-      list.push(u);
-      out.set(id, list);
+    for (let k = 0; k < units.length; k++) {
+      const id = at[k];
+      if (id === null || id === undefined) continue;
+      let list = out.get(id);
+      if (!list) out.set(id, (list = []));
+      list.push(units[k]!);
     }
     return out;
   }
@@ -517,7 +627,26 @@ export class Reminders {
   }
 
   /**
-   * Plans and queues a point in pieces of CHUNK_PARENTS parents (their units, the progress lines to
+   * The pieces runPoint plans a point in (parents of the point's units, see piecesOf), or undefined
+   * when the point is planned in one piece: a level with units without a parent, a point whose
+   * chairmen sit above the parent level (overdue), or a level small enough for one piece.
+   */
+  async pieces(profile: Profile, sp: ScheduledPoint): Promise<number[][] | undefined> {
+    const parent = parentLevel(profile, sp.level);
+    const approverAbove =
+      sp.point.kind === 'overdue' &&
+      profile.reporting.reminders.ladder.approverAfterDeadline &&
+      !!parent &&
+      levelIndex(profile, profile.approval.level) < levelIndex(profile, parent.key);
+    if (!parent || approverAbove) return undefined;
+    const parents = await parentsAtLevel(this.db, profile.id, sp.level);
+    if (parents.hasTop) return undefined;
+    const pieces = piecesOf(parents);
+    return pieces.length > 1 ? pieces : undefined;
+  }
+
+  /**
+   * Plans and queues a point in pieces of parents (`pieces`: their units, the progress lines to
    * them, their chairmen where the approval level is the parent level), so memory stays that of one
    * piece whatever the number of units; the same keys as one plan, the point marked handled after
    * the last piece (a crash midway resumes: the keys already claimed are skipped). A level with
@@ -525,21 +654,15 @@ export class Reminders {
    * planned in one piece. The returned plan holds the counts and lists, not the items.
    */
   async runPoint(profile: Profile, sp: ScheduledPoint, now: Date): Promise<{ plan: PointPlan; queuedItems: number; queuedMessages: number; skippedItems: number }> {
-    const parent = parentLevel(profile, sp.level);
-    const approverAbove =
-      sp.point.kind === 'overdue' &&
-      profile.reporting.reminders.ladder.approverAfterDeadline &&
-      !!parent &&
-      levelIndex(profile, profile.approval.level) < levelIndex(profile, parent.key);
-    const parents = parent && !approverAbove ? await parentsAtLevel(this.db, profile.id, sp.level) : undefined;
-    if (!parents || parents.hasTop || parents.ids.length <= CHUNK_PARENTS) {
+    const pieces = await this.pieces(profile, sp);
+    if (!pieces) {
       const plan = await this.planPoint(profile, sp, now);
       return { plan, ...(await this.commit(plan, now)) };
     }
     const total = { queuedItems: 0, queuedMessages: 0, skippedItems: 0 };
     let summary: PointPlan | undefined;
-    for (let i = 0; i < parents.ids.length; i += CHUNK_PARENTS) {
-      const part = await this.planPoint(profile, sp, now, { parents: parents.ids.slice(i, i + CHUNK_PARENTS) });
+    for (const piece of pieces) {
+      const part = await this.planPoint(profile, sp, now, { parents: piece });
       const c = await this.commit(part, now, { markDone: false });
       total.queuedItems += c.queuedItems;
       total.queuedMessages += c.queuedMessages;

@@ -3,7 +3,9 @@
  * reads the planner needs for every unit of one level at once (a point may concern 100,000 villages,
  * so nothing here runs a query per unit).
  */
+import { sql } from 'kysely';
 import type { Db } from '../db';
+import { isPostgres } from './subtree';
 import type { OneOffDeadline } from '../domain/profile';
 
 const CHUNK = 500;
@@ -98,17 +100,19 @@ export interface LevelSnapshotUnit {
   kind: string | null;
   reported: boolean;
   /** team leaders (and the roles asked for), with identities; empty when no roles were asked */
-  contacts: Contact[];
-  links: GroupLink[];
+  contacts: readonly Contact[];
+  links: readonly GroupLink[];
 }
 
 /**
  * Every unit of a profile's level that is expected to report (with an active team when `roles` is
  * given — a level with teams — else every active unit), whether it has reported for the period
  * (some version sent up, as rollups.statusOf), its team's leaders with their identities and its
- * active group links. A point may concern 100,000 villages: one index range for who reported, then
- * one join (a row per leader × identity × link) per range of 10,000 unit ids, so each range's rows
- * die young; no ORDER BY over the joined rows (small per-unit lists are sorted here instead).
+ * active group links. A point may concern 100,000 villages, so it is read in pieces: with
+ * `parents`, the children of those parents through `units_level_parent` (migration 013) — one join
+ * (a row per leader × identity × link) that touches only the piece's units, then their reports;
+ * without, the whole level in ranges of unit ids so each range's rows die young. No ORDER BY over
+ * the joined rows (small per-unit lists are sorted here).
  */
 export async function levelSnapshot(
   db: Db,
@@ -116,114 +120,164 @@ export async function levelSnapshot(
 ): Promise<LevelSnapshotUnit[]> {
   const out = new Map<number, LevelSnapshotUnit>();
   const people = new Map<number, Contact>();
-  const link = (u: LevelSnapshotUnit, platform: string | null, chatId: string | null) => {
-    if (platform === null || chatId === null) return;
-    if (!u.links.some((l) => l.platform === platform && l.chatId === chatId)) u.links.push({ platform, chatId });
-  };
-  // who reported: one index range over (period, kind) instead of a probe per unit
-  const reported = await reportedUnitsAtLevel(db, q.profile, q.level, q.period, q.kind, q.parents);
-  const unitOf = (r: { id: number; name: string; parent_id: number | null; kind: string | null }) => {
-    let u = out.get(r.id);
-    if (!u) out.set(r.id, (u = { id: r.id, name: r.name, parentId: r.parent_id, kind: r.kind, reported: reported.has(r.id), contacts: [], links: [] }));
-    return u;
-  };
-  // in ranges of unit ids: each range's joined rows die young instead of 100,000 at once
-  const bounds = await db
-    .selectFrom('units')
-    .select((eb) => [eb.fn.min('id').as('lo'), eb.fn.max('id').as('hi')])
-    .where('profile', '=', q.profile)
-    .where('level', '=', q.level)
-    .where('active', '=', 1)
-    .$if(!!q.parents, (b) => b.where('parent_id', 'in', q.parents!.length ? [...q.parents!] : [-1]))
-    .executeTakeFirst();
-  const lo = Number(bounds?.lo ?? 1);
-  const hi = Number(bounds?.hi ?? 0);
-  for (let from = lo; from <= hi; from += SNAPSHOT_RANGE) {
-    await snapshotRange(db, q, from, Math.min(hi, from + SNAPSHOT_RANGE - 1), unitOf, link, people);
+  if (q.parents) {
+    for (const part of chunks(q.parents)) await snapshotRows(db, q, { parents: part }, out, people);
+  } else {
+    const bounds = await db
+      .selectFrom('units')
+      .select((eb) => [eb.fn.min('id').as('lo'), eb.fn.max('id').as('hi')])
+      .where('profile', '=', q.profile)
+      .where('level', '=', q.level)
+      .where('active', '=', 1)
+      .executeTakeFirst();
+    const lo = Number(bounds?.lo ?? 1);
+    const hi = Number(bounds?.hi ?? 0);
+    for (let from = lo; from <= hi; from += SNAPSHOT_RANGE) {
+      await snapshotRows(db, q, { from, to: Math.min(hi, from + SNAPSHOT_RANGE - 1) }, out, people);
+    }
+  }
+  // who reported (some version sent up)
+  if (q.parents) {
+    for (const part of chunks(q.parents)) for (const id of await reportedOfParents(db, q, part)) out.get(id)!.reported = true;
+  } else {
+    for (const part of chunks([...out.keys()], REPORTED_CHUNK)) for (const id of await reportedOfUnits(db, q, part)) out.get(id)!.reported = true;
   }
   // a stable order without ORDER BY in SQL (a sort of every joined row costs more than these small ones)
   const byRole = (c: Contact) => (c.role === 'leader' ? 0 : 1);
   const units = [...out.values()].sort((a, b) => a.id - b.id);
   for (const u of units) {
-    if (u.links.length > 1) u.links.sort((a, b) => a.platform.localeCompare(b.platform) || a.chatId.localeCompare(b.chatId));
-    if (u.contacts.length > 1) u.contacts.sort((a, b) => byRole(a) - byRole(b) || a.personId - b.personId);
+    if (u.links.length > 1) u.links = [...u.links].sort((a, b) => a.platform.localeCompare(b.platform) || a.chatId.localeCompare(b.chatId));
+    if (u.contacts.length > 1) u.contacts = [...u.contacts].sort((a, b) => byRole(a) - byRole(b) || a.personId - b.personId);
   }
   return units;
 }
 
 const SNAPSHOT_RANGE = 10_000;
+const REPORTED_CHUNK = 1_000;
 
-async function snapshotRange(
+/**
+ * The reported units among the children of these parents: each child's report found by the
+ * (period, kind, unit_id) index. CROSS JOIN keeps SQLite's loop on the units (an inner join let it
+ * scan every report of the period, for every piece); PostgreSQL plans it freely.
+ */
+async function reportedOfParents(db: Db, q: { profile: string; level: string; period: string; kind: string }, parents: readonly number[]): Promise<number[]> {
+  const rows = await db
+    .selectFrom('units as u')
+    .crossJoin('reports as r')
+    .select('r.unit_id')
+    .whereRef('r.unit_id', '=', 'u.id')
+    .where('u.level', '=', q.level)
+    .where('u.profile', '=', q.profile)
+    .where('u.active', '=', 1)
+    .where('u.parent_id', 'in', parents.length ? [...parents] : [-1])
+    .where('r.period', '=', q.period)
+    .where('r.kind', '=', q.kind)
+    .where('r.sent_up_at', 'is not', null)
+    .execute();
+  return rows.map((r) => r.unit_id);
+}
+
+/** The reported units among these (a correlated EXISTS per joined row cost a third of the whole read). */
+async function reportedOfUnits(db: Db, q: { period: string; kind: string }, ids: readonly number[]): Promise<number[]> {
+  const rows = await db
+    .selectFrom('reports')
+    .select('unit_id')
+    .where('unit_id', 'in', [...ids])
+    .where('period', '=', q.period)
+    .where('kind', '=', q.kind)
+    .where('sent_up_at', 'is not', null)
+    .execute();
+  return rows.map((r) => r.unit_id);
+}
+
+/**
+ * Runs a piece's joined read. On PostgreSQL, inside a transaction that prices random page reads as
+ * on an SSD (1.1): with the default 4, the planner preferred hashing the whole teams and chat_links
+ * tables for every piece (seq scans of 100,000 rows, 40 ms a piece) over the ~1,000 index probes a
+ * piece needs (8 ms).
+ */
+async function pieceRead<T>(db: Db, read: (db: Db) => Promise<T>): Promise<T> {
+  if (!isPostgres(db)) return read(db);
+  return db.transaction().execute(async (trx) => {
+    await sql`set local random_page_cost = 1.1`.execute(trx);
+    return read(trx);
+  });
+}
+
+interface SnapshotRow {
+  id: number;
+  name: string;
+  parent_id: number | null;
+  kind: string | null;
+  role?: string | null;
+  pid?: number | null;
+  pname?: string | null;
+  ip?: string | null;
+  ie?: string | null;
+  ipc?: string | null;
+  lp: string | null;
+  lc: string | null;
+}
+
+async function snapshotRows(
   db: Db,
-  q: { profile: string; level: string; period: string; kind: string; roles: readonly string[] | null; parents?: readonly number[] },
-  from: number,
-  to: number,
-  unitOf: (r: { id: number; name: string; parent_id: number | null; kind: string | null }) => LevelSnapshotUnit,
-  link: (u: LevelSnapshotUnit, platform: string | null, chatId: string | null) => void,
+  q: { profile: string; level: string; roles: readonly string[] | null },
+  scope: { parents: readonly number[] } | { from: number; to: number },
+  out: Map<number, LevelSnapshotUnit>,
   people: Map<number, Contact>,
 ): Promise<void> {
+  let base = db
+    .selectFrom('units as u')
+    .leftJoin('chat_links as l', (j) => j.onRef('l.unit_id', '=', 'u.id').on('l.active', '=', 1))
+    .select(['u.id', 'u.name', 'u.parent_id', 'u.kind', 'l.platform as lp', 'l.chat_id as lc'])
+    .where('u.profile', '=', q.profile)
+    .where('u.level', '=', q.level)
+    .where('u.active', '=', 1);
+  base = 'parents' in scope ? base.where('u.parent_id', 'in', scope.parents.length ? [...scope.parents] : [-1]) : base.where('u.id', '>=', scope.from).where('u.id', '<=', scope.to);
+  let rows: SnapshotRow[];
   if (q.roles) {
     const roles = [...q.roles];
-    const rows = await db
-      .selectFrom('units as u')
+    const joined = base
       .innerJoin('teams as t', (j) => j.onRef('t.unit_id', '=', 'u.id').on('t.active', '=', 1))
       .leftJoin('memberships as m', (j) => j.onRef('m.team_id', '=', 't.id').on('m.until', 'is', null).on('m.role', 'in', roles))
       .leftJoin('people as p', 'p.id', 'm.person_id')
       .leftJoin('identities as i', 'i.person_id', 'p.id')
-      .leftJoin('chat_links as l', (j) => j.onRef('l.unit_id', '=', 'u.id').on('l.active', '=', 1))
-      .select([
-        'u.id',
-        'u.name',
-        'u.parent_id',
-        'u.kind',
-        'm.role',
-        'p.id as pid',
-        'p.display_name as pname',
-        'i.platform as ip',
-        'i.external_id as ie',
-        'i.private_chat_id as ipc',
-        'l.platform as lp',
-        'l.chat_id as lc',
-      ])
-      .where('u.id', '>=', from)
-      .where('u.id', '<=', to)
-      .where('u.profile', '=', q.profile)
-      .where('u.level', '=', q.level)
-      .where('u.active', '=', 1)
-      .$if(!!q.parents, (b) => b.where('u.parent_id', 'in', q.parents!.length ? [...q.parents!] : [-1]))
-      .execute();
-    for (const r of rows) {
-      const u = unitOf(r);
-      link(u, r.lp, r.lc);
-      if (r.pid === null) continue;
-      let c = people.get(r.pid);
-      if (!c) people.set(r.pid, (c = { personId: r.pid, name: r.pname ?? '', identities: [], role: r.role ?? undefined }));
-      if (!u.contacts.includes(c)) u.contacts.push(c);
-      if (r.ip !== null && r.ie !== null && !c.identities.some((x) => x.platform === r.ip && x.externalId === r.ie)) {
-        c.identities.push({ platform: r.ip, externalId: r.ie, privateChatId: r.ipc });
-      }
-    }
+      .select(['m.role', 'p.id as pid', 'p.display_name as pname', 'i.platform as ip', 'i.external_id as ie', 'i.private_chat_id as ipc']);
+    rows = await pieceRead(db, (d) => d.executeQuery(joined.compile()).then((r) => r.rows));
   } else {
-    const rows = await db
-      .selectFrom('units as u')
-      .leftJoin('chat_links as l', (j) => j.onRef('l.unit_id', '=', 'u.id').on('l.active', '=', 1))
-      .select([
-        'u.id',
-        'u.name',
-        'u.parent_id',
-        'u.kind',
-        'l.platform as lp',
-        'l.chat_id as lc',
-      ])
-      .where('u.id', '>=', from)
-      .where('u.id', '<=', to)
-      .where('u.profile', '=', q.profile)
-      .where('u.level', '=', q.level)
-      .where('u.active', '=', 1)
-      .$if(!!q.parents, (b) => b.where('u.parent_id', 'in', q.parents!.length ? [...q.parents!] : [-1]))
-      .execute();
-    for (const r of rows) link(unitOf(r), r.lp, r.lc);
+    rows = await pieceRead(db, (d) => d.executeQuery(base.compile()).then((r) => r.rows));
   }
+  // few allocations per row: a point reads every unit of a level, and most have one leader, one
+  // identity and one link (arrays are created at their size, grown only for the rare second one)
+  for (const r of rows) {
+    let u = out.get(r.id);
+    if (!u) out.set(r.id, (u = { id: r.id, name: r.name, parentId: r.parent_id, kind: r.kind, reported: false, contacts: NONE, links: NONE }));
+    if (r.lp != null && r.lc != null && !hasLink(u.links, r.lp, r.lc)) {
+      const l: GroupLink = { platform: r.lp, chatId: r.lc };
+      u.links = u.links.length ? [...u.links, l] : [l];
+    }
+    if (r.pid == null) continue;
+    let c = people.get(r.pid);
+    if (!c) {
+      const identities = r.ip != null && r.ie != null ? [{ platform: r.ip, externalId: r.ie, privateChatId: r.ipc ?? null }] : [];
+      people.set(r.pid, (c = { personId: r.pid, name: r.pname ?? '', identities, role: r.role ?? undefined }));
+    } else if (r.ip != null && r.ie != null && !hasIdentity(c, r.ip, r.ie)) {
+      c.identities.push({ platform: r.ip, externalId: r.ie, privateChatId: r.ipc ?? null });
+    }
+    if (!u.contacts.includes(c)) u.contacts = u.contacts.length ? [...u.contacts, c] : [c];
+  }
+}
+
+const NONE: readonly never[] = Object.freeze([]);
+
+function hasLink(links: readonly GroupLink[], platform: string, chatId: string): boolean {
+  for (const l of links) if (l.platform === platform && l.chatId === chatId) return true;
+  return false;
+}
+
+function hasIdentity(c: Contact, platform: string, externalId: string): boolean {
+  for (const i of c.identities) if (i.platform === platform && i.externalId === externalId) return true;
+  return false;
 }
 
 export interface LevelUnit {
@@ -243,40 +297,31 @@ export async function unitsById(db: Db, ids: readonly number[]): Promise<Map<num
 }
 
 /**
- * Units of a profile at a level that have reported for a period: some version of their report was
- * sent up (the lowest level's reports are sent up when confirmed) — the rule of rollups.statusOf.
- */
-export async function reportedUnitsAtLevel(db: Db, profile: string, level: string, period: string, kind: string, parents?: readonly number[]): Promise<Set<number>> {
-  const rows = await db
-    .selectFrom('reports as r')
-    .innerJoin('units as u', 'u.id', 'r.unit_id')
-    .select('r.unit_id')
-    .where('u.profile', '=', profile)
-    .where('u.level', '=', level)
-    .where('r.period', '=', period)
-    .where('r.kind', '=', kind)
-    .where('r.sent_up_at', 'is not', null)
-    .$if(!!parents, (b) => b.where('u.parent_id', 'in', parents!.length ? [...parents!] : [-1]))
-    .distinct()
-    .execute();
-  return new Set(rows.map((r) => r.unit_id));
-}
-
-/**
- * The distinct parents of a profile's level, in id order; `hasTop` when some unit of the level has
+ * The distinct parents of a profile's level with how many active units of the level each has, in
+ * id order (one covering range of `units_level_parent`); `hasTop` when some unit of the level has
  * none (then the level is planned in one piece).
  */
-export async function parentsAtLevel(db: Db, profile: string, level: string): Promise<{ ids: number[]; hasTop: boolean }> {
+export async function parentsAtLevel(db: Db, profile: string, level: string): Promise<{ ids: number[]; sizes: number[]; hasTop: boolean }> {
   const rows = await db
     .selectFrom('units')
-    .select('parent_id')
-    .where('profile', '=', profile)
+    .select((eb) => ['parent_id', eb.fn.countAll().as('n')])
     .where('level', '=', level)
+    .where('profile', '=', profile)
     .where('active', '=', 1)
-    .distinct()
+    .groupBy('parent_id')
+    .orderBy('parent_id')
     .execute();
-  const ids = rows.map((r) => r.parent_id).filter((x): x is number => x !== null).sort((a, b) => a - b);
-  return { ids, hasTop: ids.length < rows.length };
+  const ids: number[] = [];
+  const sizes: number[] = [];
+  let hasTop = false;
+  for (const r of rows) {
+    if (r.parent_id === null) hasTop = true;
+    else {
+      ids.push(r.parent_id);
+      sizes.push(Number(r.n));
+    }
+  }
+  return { ids, sizes, hasTop };
 }
 
 export interface Contact {

@@ -49,13 +49,22 @@ const isPlatform = (p: string): p is Platform => (PLATFORMS as readonly string[]
 
 /** The group links this deployment posts to (known platforms whose groups are in use). */
 export function usableGroups(links: readonly GroupLink[], policy: DeliveryPolicy = {}): ChatRef[] {
-  const off = new Set(policy.groupsOff ?? []);
-  const out: ChatRef[] = [];
+  // called once per unit of a reminder point (100,000 at national scale): loops, no Sets or closures
+  const off = policy.groupsOff;
+  let out: ChatRef[] | undefined;
   for (const l of links) {
-    if (!isPlatform(l.platform) || off.has(l.platform)) continue;
-    if (!out.some((c) => c.platform === l.platform && c.id === l.chatId)) out.push({ platform: l.platform, id: l.chatId });
+    if (!isPlatform(l.platform) || (off && off.includes(l.platform))) continue;
+    if (out && hasChat(out, l.platform, l.chatId)) continue;
+    const c: ChatRef = { platform: l.platform, id: l.chatId };
+    if (out) out.push(c);
+    else out = [c];
   }
-  return out;
+  return out ?? [];
+}
+
+function hasChat(chats: readonly ChatRef[], platform: string, id: string): boolean {
+  for (const c of chats) if (c.platform === platform && c.id === id) return true;
+  return false;
 }
 
 /** Does this deployment post into groups of this platform? */
@@ -66,18 +75,16 @@ export function groupsUsed(platform: string, policy: DeliveryPolicy = {}): boole
 /** The decision, on data already loaded: groups, then private chats for whoever no group reaches. */
 export function route(links: readonly GroupLink[], people: readonly Contact[], policy: DeliveryPolicy = {}): Route {
   const groups = usableGroups(links, policy);
-  const groupPlatforms = new Set<string>(groups.map((g) => g.platform));
   const r: Route = { groups, privates: [], unreached: [] };
-  const seen = new Set<number>();
-  for (const p of people) {
-    if (seen.has(p.personId)) continue;
-    seen.add(p.personId);
+  for (let n = 0; n < people.length; n++) {
+    const p = people[n]!;
+    if (seenBefore(people, n)) continue;
     // a person with an account on a platform where the unit has a group reads it there
-    if (p.identities.some((i) => groupPlatforms.has(i.platform))) continue;
+    if (readsAGroup(p, groups)) continue;
     let reached = false;
     for (const i of p.identities) {
       if (!i.privateChatId || !isPlatform(i.platform)) continue;
-      if (r.privates.some((x) => x.chat.platform === i.platform && x.chat.id === i.privateChatId)) continue;
+      if (hasPrivate(r.privates, i.platform, i.privateChatId)) continue;
       r.privates.push({ chat: { platform: i.platform, id: i.privateChatId }, personId: p.personId, name: p.name });
       reached = true;
     }
@@ -85,6 +92,23 @@ export function route(links: readonly GroupLink[], people: readonly Contact[], p
     if (!reached && (groups.length === 0 || p.identities.length > 0)) r.unreached.push({ personId: p.personId, name: p.name });
   }
   return r;
+}
+
+/** Has the person an account on a platform where one of these groups is? */
+function readsAGroup(p: Contact, groups: readonly ChatRef[]): boolean {
+  for (const i of p.identities) for (const g of groups) if (g.platform === i.platform) return true;
+  return false;
+}
+
+function hasPrivate(privates: readonly PrivateTarget[], platform: string, id: string): boolean {
+  for (const x of privates) if (x.chat.platform === platform && x.chat.id === id) return true;
+  return false;
+}
+
+/** Is people[n] listed earlier (the same person twice)? Lists are a few people long. */
+function seenBefore(people: readonly Contact[], n: number): boolean {
+  for (let k = 0; k < n; k++) if (people[k]!.personId === people[n]!.personId) return true;
+  return false;
 }
 
 /** The people of an audience at each unit (batch: one query per kind of role). */
