@@ -156,23 +156,23 @@ const SNAPSHOT_RANGE = 10_000;
 const REPORTED_CHUNK = 1_000;
 
 /**
- * The reported units among the children of these parents: each child's report found by the
- * (period, kind, unit_id) index. CROSS JOIN keeps SQLite's loop on the units (an inner join let it
- * scan every report of the period, for every piece); PostgreSQL plans it freely.
+ * The reported units (a version sent up: report_heads.first_at, kept by a trigger) among the children
+ * of these parents. CROSS JOIN keeps SQLite's loop on the units (one head probed per unit);
+ * PostgreSQL plans it freely.
  */
 async function reportedOfParents(db: Db, q: { profile: string; level: string; period: string; kind: string }, parents: readonly number[]): Promise<number[]> {
   const rows = await db
     .selectFrom('units as u')
-    .crossJoin('reports as r')
-    .select('r.unit_id')
-    .whereRef('r.unit_id', '=', 'u.id')
+    .crossJoin('report_heads as h')
+    .select('h.unit_id')
+    .whereRef('h.unit_id', '=', 'u.id')
     .where('u.level', '=', q.level)
     .where('u.profile', '=', q.profile)
     .where('u.active', '=', 1)
     .where('u.parent_id', 'in', parents.length ? [...parents] : [-1])
-    .where('r.period', '=', q.period)
-    .where('r.kind', '=', q.kind)
-    .where('r.sent_up_at', 'is not', null)
+    .where('h.period', '=', q.period)
+    .where('h.kind', '=', q.kind)
+    .where('h.first_at', 'is not', null)
     .execute();
   return rows.map((r) => r.unit_id);
 }
@@ -180,12 +180,12 @@ async function reportedOfParents(db: Db, q: { profile: string; level: string; pe
 /** The reported units among these (a correlated EXISTS per joined row cost a third of the whole read). */
 async function reportedOfUnits(db: Db, q: { period: string; kind: string }, ids: readonly number[]): Promise<number[]> {
   const rows = await db
-    .selectFrom('reports')
+    .selectFrom('report_heads')
     .select('unit_id')
     .where('unit_id', 'in', [...ids])
     .where('period', '=', q.period)
     .where('kind', '=', q.kind)
-    .where('sent_up_at', 'is not', null)
+    .where('first_at', 'is not', null)
     .execute();
   return rows.map((r) => r.unit_id);
 }
