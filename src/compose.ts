@@ -96,6 +96,8 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     now: () => clock.now(),
     ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
     leaseMs: opts.inboundLeaseMs ?? config.INBOUND_LEASE_SECONDS * 1000,
+    // PostgreSQL runs events side by side (waiting on round trips, not CPU); SQLite has one writer
+    concurrency: handle.dialect === 'postgres' ? 16 : 8,
   });
   const intake = createIntake(handle.db, inbound, () => clock.now());
   const telegram = telegramFromConfig(config, { sink: core, log, clock, inbound: intake });
