@@ -4,7 +4,9 @@
  * and a report from EVERY village for 2026-Q4 (1 in 10 amended once, 1 in 8 late, 1 in 20 with a
  * note, 1 in 50 without households), plus the communes' own lines.
  */
+import { sql } from 'kysely';
 import type { Db } from '../src/db';
+import { isPostgres } from '../src/store/subtree';
 
 export const COMMUNES = 1_000;
 export const PER_COMMUNE = 100;
@@ -108,5 +110,7 @@ export async function buildRollupData(db: Db): Promise<{ villages: number }> {
     });
   }
   await insertMany(db, reports, (trx, part) => trx.insertInto('reports').values(part as never).execute());
+  // the rows above carry their ids: PostgreSQL's sequences must move past them for later inserts
+  if (isPostgres(db)) for (const t of ['units', 'teams', 'people']) await sql.raw(`select setval(pg_get_serial_sequence('${t}', 'id'), (select max(id) from ${t}))`).execute(db);
   return { villages: villages.length };
 }
