@@ -52,8 +52,6 @@ interface Dialect {
   num(key: string): RawBuilder<unknown>;
   /** a JSON string at key of v, or null */
   text(key: string): RawBuilder<unknown>;
-  /** the report's values as the JSON type the functions take */
-  values: RawBuilder<unknown>;
   /** keeps a subquery from being flattened into its outer query (each unit's row is computed once) */
   fence: RawBuilder<unknown>;
   /** "id:name" of the group's rows where cond holds, joined by \u001f */
@@ -65,7 +63,6 @@ function dialectOf(db: Db): Dialect {
     return {
       num: (k) => sql`(h.nums ->> ${k}::text)::float8`,
       text: (k) => sql`case when jsonb_typeof(v -> ${k}::text) = 'string' then v ->> ${k}::text end`,
-      values: sql`r."values"`,
       fence: sql`offset 0`,
       names: (c) => sql`string_agg(case when ${c} then id || ':' || name end, chr(31))`,
     };
@@ -74,7 +71,6 @@ function dialectOf(db: Db): Dialect {
   return {
     num: (k) => sql`json_extract(h.nums, ${path(k)})`,
     text: (k) => sql`case when json_type(v, ${path(k)}) = 'text' then json_extract(v, ${path(k)}) end`,
-    values: sql`r."values"`,
     fence: sql`limit -1`,
     names: (c) => sql`group_concat(case when ${c} then id || ':' || name end, char(31))`,
   };
@@ -250,7 +246,7 @@ async function readTexts(db: Db, d: Dialect, spec: LeafSumsSpec, groupOf: (id: n
     const { rows: page } = await sql<{ id: number; parent_id: number; name: string; path: string; [t: string]: unknown }>`
       select * from (
         select id, parent_id, name, path, ${sql.join(cols)} from (
-          select u.id, u.parent_id, u.name, u.path, ${d.values} as v
+          select u.id, u.parent_id, u.name, u.path, r."values" as v
           from report_heads h
           join units u on u.id = h.unit_id
           join reports r on r.id = h.latest_id
