@@ -108,6 +108,20 @@ describe('members import', () => {
     expect(r.membersInserted).toBe(0);
   });
 
+  it('stops, naming it, when the file changes between its two readings (rows of a team the first reading did not count)', async () => {
+    const header = 'ma_don_vi;ho_ten;so_dien_thoai;vai_tro'.replace(/;/g, ',');
+    const file = write('growing.csv', [header, `${newA.code},Người Đầu,0399100001,thành viên`]);
+    await expect(
+      importMembersFile(db.db, file, {
+        at: AT,
+        // the first reading (counting each team's rows) is over: someone saves the file again, longer
+        onProgress: (p) => {
+          if (p.phase === 'read' && p.total !== undefined) fs.appendFileSync(file, `\n${newB.code},Người Thêm,0399100002,thành viên\n`);
+        },
+      }),
+    ).rejects.toThrow('tệp đã thay đổi trong khi nhập: hãy nhập lại');
+  });
+
   it('refuses a file without the required columns', async () => {
     await expect(importMembersFile(db.db, write('bad.csv', ['name,phone', 'A,0912345678']), { at: AT })).rejects.toThrow(/thiếu cột unit_code/);
   });
