@@ -27,8 +27,32 @@ interface Proc {
   log: string[];
 }
 
+/**
+ * The faketime wrapper names its shared memory and semaphore after its pid; a wrapper killed with
+ * SIGKILL (as this test does) leaves them in /dev/shm, and a later wrapper given the same pid cannot
+ * start ("sem_open: File exists"). Removes those of processes no longer alive.
+ */
+function clearStaleFaketime(): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync('/dev/shm');
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^(?:sem\.)?faketime_(?:shm|sem)_(\d+)$/.exec(name);
+    if (!m) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch {
+      fs.rmSync(`/dev/shm/${name}`, { force: true });
+    }
+  }
+}
+
 /** Starts `tsx src/main.ts` as it would run in production, with the clock starting at `start` (local time). */
 function startBot(dbUrl: string, start: string): Proc {
+  clearStaleFaketime();
   const log: string[] = [];
   const child = spawn(faketime, ['-f', `@${start}`, process.execPath, require.resolve('tsx/cli'), 'src/main.ts'], {
     cwd: ROOT,
@@ -65,6 +89,7 @@ async function kill(p: Proc): Promise<void> {
     p.child.kill('SIGKILL');
   }
   await exited;
+  clearStaleFaketime();
 }
 
 async function until<T>(what: string, f: () => T | undefined | false | Promise<T | undefined | false>, ms: number, p: Proc): Promise<T> {
