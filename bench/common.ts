@@ -41,3 +41,26 @@ export function record(m: Measure): void {
   const file = process.env.BENCH_OUT;
   if (file) fs.appendFileSync(file, JSON.stringify(m) + '\n');
 }
+
+/**
+ * Runs `fn` on a scratch PostgreSQL database when BENCH_DATABASE_URL names a server (created before,
+ * dropped after); resolves true when no server is named.
+ */
+export async function onScratchPostgres(tag: string, fn: (url: string) => Promise<boolean> | boolean): Promise<boolean> {
+  const server = process.env.BENCH_DATABASE_URL;
+  if (!server) return true;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Client } = require('pg') as typeof import('pg');
+  const db = `bench_${tag.replace(/\W/g, '_')}_${process.pid}`;
+  const admin = new Client({ connectionString: server });
+  await admin.connect();
+  await admin.query(`create database ${db}`);
+  const u = new URL(server);
+  u.pathname = `/${db}`;
+  try {
+    return await fn(u.toString());
+  } finally {
+    await admin.query(`drop database if exists ${db} with (force)`);
+    await admin.end();
+  }
+}

@@ -11,12 +11,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Client } from 'pg';
 import { importUnitsFile, readUnitsFile, totalCounts } from '../src/app/import-units';
 import { getProfile } from '../src/app/profiles';
 import { openDatabase } from '../src/db';
 import { migrateToLatest } from '../src/db/migrate';
-import { exitWith, mb, record } from './common';
+import { exitWith, mb, onScratchPostgres, record } from './common';
 
 export const name = 'import-units';
 
@@ -107,21 +106,7 @@ export async function run(): Promise<boolean> {
     const child = (url: string, label: string) =>
       spawnSync(process.execPath, [...process.execArgv, __filename, '--import', url, label, JSON.stringify(files)], { stdio: 'inherit' }).status === 0;
     let ok = child(`sqlite:${path.join(dir, 'bench.db')}`, 'sqlite');
-    const server = process.env.BENCH_DATABASE_URL;
-    if (server) {
-      const db = `bench_units_${process.pid}`;
-      const admin = new Client({ connectionString: server });
-      await admin.connect();
-      await admin.query(`create database ${db}`);
-      const u = new URL(server);
-      u.pathname = `/${db}`;
-      try {
-        ok = child(u.toString(), 'postgres') && ok;
-      } finally {
-        await admin.query(`drop database if exists ${db} with (force)`);
-        await admin.end();
-      }
-    }
+    ok = (await onScratchPostgres(name, async (url) => child(url, 'postgres'))) && ok;
     return ok;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -15,13 +15,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import { Client } from 'pg';
 import { importMembersFile } from '../src/app/import-members';
 import { openDatabase } from '../src/db';
 import { migrateToLatest } from '../src/db/migrate';
 import type { Db } from '../src/db';
 import { isPostgres } from '../src/store/subtree';
-import { exitWith, mb, record } from './common';
+import { exitWith, mb, onScratchPostgres, record } from './common';
 
 export const name = 'members-import';
 
@@ -168,22 +167,10 @@ export async function run(): Promise<boolean> {
     const rows = Number(fs.readFileSync(path.join(dir, 'rows'), 'utf8'));
     console.log(`[${name}] setup (child process): ${TEAMS.toLocaleString('en')} villages in ${COMMUNES.toLocaleString('en')} communes, ${rows.toLocaleString('en')} CSV rows (${(fs.statSync(path.join(dir, 'members.csv')).size / 1e6).toFixed(1)} MB) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     let ok = step(['--import-step', dir, url, 'sqlite']);
-    const server = process.env.BENCH_DATABASE_URL;
-    if (server) {
-      const db = `bench_members_${process.pid}`;
-      const admin = new Client({ connectionString: server });
-      await admin.connect();
-      await admin.query(`create database ${db}`);
-      const u = new URL(server);
-      u.pathname = `/${db}`;
-      try {
-        if (!step(['--setup', dir, u.toString()])) throw new Error('PostgreSQL setup failed');
-        ok = step(['--import-step', dir, u.toString(), 'postgres']) && ok;
-      } finally {
-        await admin.query(`drop database if exists ${db} with (force)`);
-        await admin.end();
-      }
-    }
+    ok = (await onScratchPostgres(name, async (url) => {
+      if (!step(['--setup', dir, url])) throw new Error('PostgreSQL setup failed');
+      return step(['--import-step', dir, url, 'postgres']);
+    })) && ok;
     return ok;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

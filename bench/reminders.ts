@@ -16,14 +16,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import { Client } from 'pg';
 import { getProfile } from '../src/app/profiles';
 import { PIECE_UNITS, PIECE_UNITS_PG, Reminders } from '../src/app/reminders';
 import { allPointsBetween, localInstant } from '../src/domain/calendar';
 import { openDatabase, type Db } from '../src/db';
 import { migrateToLatest } from '../src/db/migrate';
 import { isPostgres } from '../src/store/subtree';
-import { exitWith, record } from './common';
+import { exitWith, onScratchPostgres, record } from './common';
 
 export const name = 'reminders';
 
@@ -194,23 +193,11 @@ export async function run(): Promise<boolean> {
     const ms = await prepare(url);
     console.log(`[${name}] ${(COMMUNES * PER_COMMUNE).toLocaleString('en')} villages in ${COMMUNES.toLocaleString('en')} communes, 1 in 10 reported (built in ${(ms / 1000).toFixed(1)} s)`);
     ok = child(url, 'sqlite') && ok;
-    const server = process.env.BENCH_DATABASE_URL;
-    if (server) {
-      const db = `bench_rem_${process.pid}`;
-      const admin = new Client({ connectionString: server });
-      await admin.connect();
-      await admin.query(`create database ${db}`);
-      const u = new URL(server);
-      u.pathname = `/${db}`;
-      try {
-        const pms = await prepare(u.toString());
-        console.log(`[${name}] PostgreSQL data built in ${(pms / 1000).toFixed(1)} s`);
-        ok = child(u.toString(), 'postgres') && ok;
-      } finally {
-        await admin.query(`drop database if exists ${db} with (force)`);
-        await admin.end();
-      }
-    }
+    ok = (await onScratchPostgres(name, async (url) => {
+      const pms = await prepare(url);
+      console.log(`[${name}] PostgreSQL data built in ${(pms / 1000).toFixed(1)} s`);
+      return child(url, 'postgres');
+    })) && ok;
     return ok;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

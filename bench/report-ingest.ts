@@ -14,7 +14,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Client } from 'pg';
 import { getProfile } from '../src/app/profiles';
 import { createChatCore } from '../src/chat';
 import type { MessageEvent } from '../src/chat/types';
@@ -26,7 +25,7 @@ import { upsertLink } from '../src/store/chats';
 import { addIdentity, createPerson } from '../src/store/people';
 import { addMember, createTeam } from '../src/store/teams';
 import { insertUnit } from '../src/store/units';
-import { exitWith, record } from './common';
+import { exitWith, onScratchPostgres, record } from './common';
 
 export const name = 'report-ingest';
 const VILLAGES = 1000;
@@ -144,21 +143,7 @@ export async function run(): Promise<boolean> {
   let ok = true;
   try {
     ok = (await measure(`sqlite:${path.join(dir, 'bench.db')}`, 'sqlite')) && ok;
-    const server = process.env.BENCH_DATABASE_URL;
-    if (server) {
-      const db = `bench_ingest_${process.pid}`;
-      const admin = new Client({ connectionString: server });
-      await admin.connect();
-      await admin.query(`create database ${db}`);
-      const u = new URL(server);
-      u.pathname = `/${db}`;
-      try {
-        ok = (await measure(u.toString(), 'postgres')) && ok;
-      } finally {
-        await admin.query(`drop database if exists ${db} with (force)`);
-        await admin.end();
-      }
-    }
+    ok = (await onScratchPostgres(name, (url) => measure(url, 'postgres'))) && ok;
     return ok;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

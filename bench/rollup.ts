@@ -16,7 +16,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import { Client } from 'pg';
 import { getProfile } from '../src/app/profiles';
 import { createChatCore } from '../src/chat';
 import type { MessageEvent } from '../src/chat/types';
@@ -31,7 +30,7 @@ import { migrateToLatest } from '../src/db/migrate';
 import { isPostgres } from '../src/store/subtree';
 import { getUnit } from '../src/store/units';
 import { buildRollupData, PERIOD, PROFILE } from './rollup-data';
-import { exitWith, record } from './common';
+import { exitWith, onScratchPostgres, record } from './common';
 
 export const name = 'rollup';
 const MAX_RATIO = 2;
@@ -148,23 +147,11 @@ export async function run(): Promise<boolean> {
     const ms = await prepare(url);
     console.log(`[${name}] 100,000 villages in 1,000 communes, every village reported (built in ${(ms / 1000).toFixed(1)} s)`);
     ok = child(url, 'sqlite') && ok;
-    const server = process.env.BENCH_DATABASE_URL;
-    if (server) {
-      const db = `bench_${process.pid}`;
-      const admin = new Client({ connectionString: server });
-      await admin.connect();
-      await admin.query(`create database ${db}`);
-      const u = new URL(server);
-      u.pathname = `/${db}`;
-      try {
-        const pms = await prepare(u.toString());
-        console.log(`[${name}] PostgreSQL data built in ${(pms / 1000).toFixed(1)} s`);
-        ok = child(u.toString(), 'postgres') && ok;
-      } finally {
-        await admin.query(`drop database if exists ${db} with (force)`);
-        await admin.end();
-      }
-    }
+    ok = (await onScratchPostgres(name, async (url) => {
+      const pms = await prepare(url);
+      console.log(`[${name}] PostgreSQL data built in ${(pms / 1000).toFixed(1)} s`);
+      return child(url, 'postgres');
+    })) && ok;
     return ok;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
